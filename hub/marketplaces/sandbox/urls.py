@@ -1,0 +1,3 @@
+"""Sandbox marketplaces, mounted under /sandbox/ when SANDBOX_ENABLED is on."""
+
+urlpatterns: list = []
