@@ -13,3 +13,24 @@ class ShortagePolicy(models.TextChoices):
     REJECT = "reject", _("Reject the order")
     BACKORDER = "backorder", _("Backorder the missing units")
     PARTIAL = "partial", _("Reserve what is available, backorder the rest")
+
+
+class Platform(models.TextChoices):
+    SHOPIFY = "shopify", "Shopify"
+    AMAZON = "amazon", "Amazon"
+    EBAY = "ebay", "eBay"
+    SHOPEE = "shopee", "Shopee"
+    ALIEXPRESS = "aliexpress", "AliExpress"
+
+
+class AccountStatus(models.TextChoices):
+    ACTIVE = "active", _("Active")
+    PAUSED = "paused", _("Paused")
+    AUTH_FAILED = "auth_failed", _("Authorisation failed")
+    DISCONNECTED = "disconnected", _("Disconnected")
+
+
+class ListingSyncState(models.TextChoices):
+    PENDING = "pending", _("Waiting to push")
+    IN_SYNC = "in_sync", _("In sync")
+    ERROR = "error", _("Error")

@@ -2,9 +2,10 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from hub.core.fields import EncryptedJSONField
 from hub.core.models import TimeStampedModel
 
-from .enums import MemberRole, ShortagePolicy
+from .enums import AccountStatus, ListingSyncState, MemberRole, Platform, ShortagePolicy
 
 
 class Seller(TimeStampedModel):
@@ -59,3 +60,73 @@ class SellerMember(TimeStampedModel):
 
     def __str__(self):
         return f"{self.user} @ {self.seller} ({self.get_role_display()})"
+
+
+class MarketplaceAccount(TimeStampedModel):
+    """A seller's shop on one marketplace, with encrypted credentials and sync cursors.
+
+    ``base_url`` empty means the platform's real API; the demo and tests point it at
+    the sandbox. ``settings`` holds non-secret platform options (API version, site id).
+    """
+
+    seller = models.ForeignKey(
+        Seller, on_delete=models.PROTECT, related_name="marketplace_accounts", verbose_name=_("seller")
+    )
+    platform = models.CharField(_("platform"), max_length=16, choices=Platform.choices)
+    name = models.CharField(_("name"), max_length=200)
+    shop_id = models.CharField(_("shop / seller id"), max_length=128)
+    region = models.CharField(_("region / marketplace id"), max_length=64, blank=True)
+    base_url = models.URLField(_("API base URL"), blank=True, help_text=_("Empty: the platform's real API."))
+    credentials = EncryptedJSONField(_("credentials"), blank=True, default=dict, editable=False)
+    status = models.CharField(_("status"), max_length=16, choices=AccountStatus.choices, default=AccountStatus.ACTIVE)
+    settings = models.JSONField(_("settings"), default=dict, blank=True)
+    cursors = models.JSONField(_("sync cursors"), default=dict, blank=True)
+    webhook_secret = EncryptedJSONField(_("webhook secret"), blank=True, default=dict, editable=False)
+
+    class Meta:
+        verbose_name = _("marketplace account")
+        verbose_name_plural = _("marketplace accounts")
+        ordering = ["seller", "platform", "name"]
+        constraints = [
+            models.UniqueConstraint(fields=["platform", "shop_id", "region"], name="account_unique_shop"),
+        ]
+
+    def __str__(self):
+        return f"{self.get_platform_display()} · {self.name}"
+
+
+class Listing(TimeStampedModel):
+    """One SKU listed on one marketplace account, with what the hub last pushed to it."""
+
+    account = models.ForeignKey(
+        MarketplaceAccount, on_delete=models.CASCADE, related_name="listings", verbose_name=_("account")
+    )
+    sku = models.ForeignKey("inventory.Sku", on_delete=models.PROTECT, related_name="listings", verbose_name=_("SKU"))
+    seller_sku = models.CharField(_("seller SKU on the platform"), max_length=128)
+    external_listing_id = models.CharField(_("listing / item id"), max_length=128, blank=True)
+    external_variant_id = models.CharField(_("variant / model id"), max_length=128, blank=True)
+    external_inventory_id = models.CharField(_("inventory item id"), max_length=128, blank=True)
+    extra = models.JSONField(_("platform data"), default=dict, blank=True)
+    is_active = models.BooleanField(_("active"), default=True)
+    last_pushed_quantity = models.IntegerField(_("last pushed quantity"), null=True, blank=True)
+    last_pushed_at = models.DateTimeField(_("last pushed at"), null=True, blank=True)
+    sync_state = models.CharField(
+        _("sync state"), max_length=16, choices=ListingSyncState.choices, default=ListingSyncState.PENDING
+    )
+    sync_error = models.TextField(_("last sync error"), blank=True)
+
+    class Meta:
+        verbose_name = _("listing")
+        verbose_name_plural = _("listings")
+        ordering = ["account", "seller_sku"]
+        constraints = [
+            models.UniqueConstraint(fields=["account", "seller_sku"], name="listing_unique_seller_sku"),
+            models.CheckConstraint(
+                condition=models.Q(last_pushed_quantity__isnull=True) | models.Q(last_pushed_quantity__gte=0),
+                name="listing_pushed_quantity_non_negative",
+            ),
+        ]
+        indexes = [models.Index(fields=["sku", "account"], name="listing_sku_account")]
+
+    def __str__(self):
+        return f"{self.seller_sku} @ {self.account}"

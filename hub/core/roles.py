@@ -25,6 +25,7 @@ ROLE_GRANTS: dict[str, dict[str, tuple | dict]] = {
         "returns": ALL,
         "core": ALL,
         "django_celery_beat": ALL,
+        "sandbox": ALL,
         "auth": {"user": VIEW},
     },
     WAREHOUSE_STAFF: {

@@ -61,6 +61,7 @@ INSTALLED_APPS = [
     "django_celery_beat",
     "import_export",
     "hub.core",
+    "hub.marketplaces.sandbox",
     "sellers",
     "inventory",
     "orders",
@@ -119,6 +120,7 @@ else:
     _default_db.setdefault("CONN_MAX_AGE", env_int("DATABASE_CONN_MAX_AGE", 60))
     _default_db.setdefault("CONN_HEALTH_CHECKS", True)
 DATABASES = {"default": _default_db}
+FORMS_URLFIELD_ASSUME_HTTPS = True
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 ATOMIC_REQUESTS = False
 
@@ -207,6 +209,9 @@ REST_FRAMEWORK = {
     "DEFAULT_PAGINATION_CLASS": "rest_framework.pagination.LimitOffsetPagination",
     "PAGE_SIZE": 100,
 }
+
+# Fernet keys for credentials at rest, newest first (see hub/core/crypto.py).
+FIELD_ENCRYPTION_KEYS = env_list("FIELD_ENCRYPTION_KEYS", [])
 
 # Marketplace sandboxes: fake platforms served by this process, for the demo and tests.
 SANDBOX_ENABLED = env_bool("SANDBOX_ENABLED", default=DEBUG)

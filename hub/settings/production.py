@@ -14,6 +14,9 @@ if not os.environ.get("DATABASE_URL"):
 if not os.environ.get("CELERY_BROKER_URL"):
     raise ImproperlyConfigured("CELERY_BROKER_URL is required in production (redis://...).")
 
+if not FIELD_ENCRYPTION_KEYS:
+    raise ImproperlyConfigured("FIELD_ENCRYPTION_KEYS is required in production (see README).")
+
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", default=True)
 SECURE_HSTS_SECONDS = env_int("SECURE_HSTS_SECONDS", 31536000)

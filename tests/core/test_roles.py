@@ -4,7 +4,7 @@ import pytest
 from django.contrib.auth import get_user_model
 
 EXPECTED_SECTIONS = {
-    "operator_user": {"sellers", "inventory", "django_celery_beat", "auth"},
+    "operator_user": {"sellers", "inventory", "django_celery_beat", "sandbox", "auth"},
     "warehouse_user": {"inventory"},
     "accountant_user": {"sellers", "inventory"},
 }

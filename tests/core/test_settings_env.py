@@ -7,6 +7,7 @@ import sys
 from pathlib import Path
 
 import pytest
+from cryptography.fernet import Fernet
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -53,6 +54,7 @@ def test_check_deploy_is_clean_with_production_settings(tmp_path):
         "WARNING",
         DJANGO_SETTINGS_MODULE="hub.settings.production",
         SECRET_KEY=secrets.token_urlsafe(64),
+        FIELD_ENCRYPTION_KEYS=Fernet.generate_key().decode(),
         ALLOWED_HOSTS="hub.example.com",
         DATABASE_URL=os.environ["DATABASE_URL"],
         CELERY_BROKER_URL=os.environ["CELERY_BROKER_URL"],

@@ -1,0 +1,3 @@
+"""Sandbox of aliexpress: not built yet (see issue 4)."""
+
+urlpatterns: list = []

@@ -1,0 +1,3 @@
+"""Sandbox of amazon: not built yet (see issue 4)."""
+
+urlpatterns: list = []

@@ -1,0 +1,8 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class SandboxConfig(AppConfig):
+    name = "hub.marketplaces.sandbox"
+    label = "sandbox"
+    verbose_name = _("Sandbox marketplaces")

@@ -1,0 +1,3 @@
+"""Sandbox of ebay: not built yet (see issue 4)."""
+
+urlpatterns: list = []

@@ -1,0 +1,3 @@
+"""Sandbox of shopify: not built yet (see issue 4)."""
+
+urlpatterns: list = []
