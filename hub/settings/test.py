@@ -1,6 +1,7 @@
 """Settings for the test suite: PostgreSQL and Redis on localhost unless overridden."""
 
 import os
+import uuid
 
 os.environ.setdefault("DEBUG", "0")
 os.environ.setdefault("SECRET_KEY", "test-only-not-secret")
@@ -8,6 +9,9 @@ os.environ.setdefault("DATABASE_URL", "postgres://postgres@127.0.0.1:5432/hub")
 os.environ.setdefault("REDIS_URL", "redis://127.0.0.1:6379/14")
 os.environ.setdefault("CELERY_BROKER_URL", "redis://127.0.0.1:6379/15")
 os.environ.setdefault("SANDBOX_ENABLED", "1")
+# A queue of its own per test session (a worker started by the tests inherits it), so that
+# concurrent runs sharing one Redis never take each other's tasks.
+os.environ.setdefault("CELERY_TASK_DEFAULT_QUEUE", f"hub-test-{uuid.uuid4().hex[:8]}")
 
 from .base import *  # noqa: F403
 
