@@ -62,9 +62,25 @@ def test_make_run_serves_health_and_admin_on_embedded_default(tmp_path):
         output = log_path.read_text()
         assert "Demo logins" in output
     finally:
-        os.killpg(process.pid, signal.SIGINT)
+        os.killpg(process.pid, signal.SIGINT)  # what Ctrl-C sends to the foreground group
         try:
             process.wait(timeout=30)
+            stopped_in_time = True
         except subprocess.TimeoutExpired:
+            stopped_in_time = False
+        leftovers = processes_in_session(process.pid)
+        if leftovers:
             os.killpg(process.pid, signal.SIGKILL)
-            process.wait()
+        process.wait()
+    assert stopped_in_time, "make run did not stop on Ctrl-C"
+    assert leftovers == [], f"still running after Ctrl-C: {leftovers}"
+
+
+def processes_in_session(session_id: int) -> list[str]:
+    deadline = time.monotonic() + 15
+    while True:
+        result = subprocess.run(["pgrep", "-a", "-s", str(session_id)], capture_output=True, text=True)
+        running = result.stdout.splitlines()
+        if not running or time.monotonic() > deadline:
+            return running
+        time.sleep(0.5)
