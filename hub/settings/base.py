@@ -62,6 +62,7 @@ INSTALLED_APPS = [
     "import_export",
     "hub.core",
     "hub.marketplaces.sandbox",
+    "hub.sync",
     "sellers",
     "inventory",
     "orders",
