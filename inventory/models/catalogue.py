@@ -6,7 +6,7 @@ from django.utils.translation import gettext_lazy as _
 
 from hub.core.models import TimeStampedModel
 
-from .enums import WarehouseKind
+from ..enums import WarehouseKind
 
 
 class Product(TimeStampedModel):
@@ -50,6 +50,11 @@ class Sku(TimeStampedModel):
     contains_battery = models.BooleanField(_("contains battery"), default=False)
     contains_liquid = models.BooleanField(_("contains liquid"), default=False)
     is_active = models.BooleanField(_("active"), default=True)
+    is_kit = models.BooleanField(
+        _("kit / bundle"),
+        default=False,
+        help_text=_("A kit holds no stock of its own: it is assembled from its components when picked."),
+    )
 
     class Meta:
         verbose_name = _("SKU")
@@ -100,3 +105,26 @@ class BinLocation(models.Model):
 
     def __str__(self):
         return f"{self.warehouse.code}:{self.code}"
+
+
+class KitComponent(models.Model):
+    """One component of a kit SKU: ``quantity`` units of ``component`` per kit."""
+
+    kit = models.ForeignKey(Sku, on_delete=models.CASCADE, related_name="components", verbose_name=_("kit"))
+    component = models.ForeignKey(
+        Sku, on_delete=models.PROTECT, related_name="used_in_kits", verbose_name=_("component")
+    )
+    quantity = models.PositiveIntegerField(_("quantity per kit"), default=1)
+
+    class Meta:
+        verbose_name = _("kit component")
+        verbose_name_plural = _("kit components")
+        ordering = ["kit", "component"]
+        constraints = [
+            models.UniqueConstraint(fields=["kit", "component"], name="kit_component_unique"),
+            models.CheckConstraint(condition=models.Q(quantity__gte=1), name="kit_component_quantity_positive"),
+            models.CheckConstraint(condition=~models.Q(kit=models.F("component")), name="kit_component_not_itself"),
+        ]
+
+    def __str__(self):
+        return f"{self.quantity} x {self.component} in {self.kit}"

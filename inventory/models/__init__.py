@@ -1,0 +1,30 @@
+from .catalogue import BinLocation, KitComponent, Product, Sku, Warehouse
+from .planning import InboundShipment, ProductionOrder
+from .rules import AllocationRule
+from .stock import (
+    LowStockAlert,
+    Movement,
+    PoolStock,
+    Reservation,
+    ReservationAllocation,
+    Stock,
+    VirtualStock,
+)
+
+__all__ = [
+    "AllocationRule",
+    "BinLocation",
+    "InboundShipment",
+    "KitComponent",
+    "LowStockAlert",
+    "Movement",
+    "PoolStock",
+    "Product",
+    "ProductionOrder",
+    "Reservation",
+    "ReservationAllocation",
+    "Sku",
+    "Stock",
+    "VirtualStock",
+    "Warehouse",
+]

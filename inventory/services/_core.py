@@ -1,0 +1,189 @@
+"""The one place where stock quantities change.
+
+Every service in this package changes quantities only through a ``LedgerBatch``:
+``apply`` checks the new balance, appends a hash-chained movement and updates the
+row in memory; ``flush`` writes the rows and movements in two statements and then
+calls ``_stock_changed`` once, inside the same transaction.
+"""
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+from django.db.models import Sum
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from ..exceptions import InsufficientStock, InvalidQuantity, UnknownSku
+from ..ledger import movement_hash
+from ..models import LowStockAlert, Movement, Sku, Stock
+
+
+def positive_quantity(quantity) -> int:
+    """The quantity as an int, or InvalidQuantity for zero, negatives and non-integers."""
+    if isinstance(quantity, bool) or not isinstance(quantity, int):
+        raise InvalidQuantity(_("The quantity must be a whole number, not %(value)r.") % {"value": quantity})
+    if quantity <= 0:
+        raise InvalidQuantity(_("The quantity must be at least 1, not %(value)s.") % {"value": quantity})
+    return quantity
+
+
+def stocked_sku(sku) -> Sku:
+    """The SKU (instance or id) if it exists and can hold stock, else UnknownSku / InvalidQuantity."""
+    sku_id = sku.pk if isinstance(sku, Sku) else sku
+    found = Sku.objects.filter(pk=sku_id).only("id", "code", "is_kit", "safety_stock").first()
+    if found is None:
+        raise UnknownSku(_("There is no SKU with id %(id)s.") % {"id": sku_id})
+    if found.is_kit:
+        raise InvalidQuantity(
+            _("%(code)s is a kit: it holds no stock of its own; book its components instead.") % {"code": found.code}
+        )
+    return found
+
+
+def stock_rows_ensure(keys: Iterable[tuple[int, int, int | None]]) -> dict[tuple[int, int, int | None], int]:
+    """Ids of the stock rows for (sku, warehouse, seller) keys, creating missing rows (empty)."""
+    keys = set(keys)
+
+    def existing():
+        rows = Stock.objects.filter(sku_id__in={k[0] for k in keys}, warehouse_id__in={k[1] for k in keys}).values_list(
+            "id", "sku_id", "warehouse_id", "seller_id"
+        )
+        return {(s, w, o): pk for pk, s, w, o in rows if (s, w, o) in keys}
+
+    ids = existing()
+    missing = keys - ids.keys()
+    if missing:
+        Stock.objects.bulk_create(
+            [Stock(sku_id=s, warehouse_id=w, seller_id=o) for s, w, o in sorted(missing, key=str)],
+            ignore_conflicts=True,
+        )
+        ids = existing()
+    return ids
+
+
+@dataclass
+class LedgerBatch:
+    """Changes to stock rows within one transaction, written together by ``flush``.
+
+    The rows passed to ``apply`` must be locked by the caller (``inventory.locks``)
+    or have come back from a conditional UPDATE that left them locked; their
+    ``ledger_head`` then is the committed chain head, and no one else can move it
+    before this transaction ends.
+    """
+
+    actor_id: int | None = None
+    reference: str = ""
+    reason: str = ""
+
+    def __post_init__(self):
+        self.movements: list[Movement] = []
+        self.touched: dict[int, Stock] = {}
+        self.increased = False
+
+    def apply(
+        self,
+        stock: Stock,
+        kind: str,
+        *,
+        on_hand_delta: int = 0,
+        reserved_delta: int = 0,
+        reason: str | None = None,
+        reference: str | None = None,
+    ):
+        on_hand = stock.on_hand + on_hand_delta
+        reserved = stock.reserved + reserved_delta
+        if on_hand < 0 or reserved < 0 or reserved > on_hand:
+            raise InsufficientStock(
+                _(
+                    "Not enough stock: on hand %(on_hand)s, reserved %(reserved)s; "
+                    "the change would make it %(new_on_hand)s / %(new_reserved)s."
+                )
+                % {
+                    "on_hand": stock.on_hand,
+                    "reserved": stock.reserved,
+                    "new_on_hand": on_hand,
+                    "new_reserved": reserved,
+                }
+            )
+        now = timezone.now()
+        sequence = stock.ledger_sequence + 1
+        reason = self.reason if reason is None else reason
+        fields = {
+            "stock_id": stock.pk,
+            "sequence": sequence,
+            "kind": str(kind),
+            "on_hand_delta": on_hand_delta,
+            "reserved_delta": reserved_delta,
+            "on_hand_after": on_hand,
+            "reserved_after": reserved,
+            "actor_id": self.actor_id,
+            "reason": reason,
+            "reference": self.reference if reference is None else reference,
+            "created_at": now,
+        }
+        digest = movement_hash(prev_hash=stock.ledger_head, **fields)
+        self.movements.append(Movement(prev_hash=stock.ledger_head, hash=digest, **fields))
+        if on_hand - reserved > stock.on_hand - stock.reserved:
+            self.increased = True
+        stock.on_hand, stock.reserved, stock.available = on_hand, reserved, on_hand - reserved
+        stock.ledger_sequence, stock.ledger_head = sequence, digest
+        self.touched[stock.pk] = stock
+
+    def flush(self, *, safety_stock: dict[int, int] | None = None):
+        if not self.touched:
+            return
+        rows = sorted(self.touched.values(), key=lambda row: row.pk)
+        Stock.objects.bulk_update(rows, ["on_hand", "reserved", "ledger_sequence", "ledger_head"])
+        Movement.objects.bulk_create(self.movements)
+        _stock_changed(rows, increased=self.increased, safety_stock=safety_stock)
+        self.movements, self.touched, self.increased = [], {}, False
+
+
+def _stock_changed(rows: list[Stock], *, increased: bool, safety_stock: dict[int, int] | None) -> None:
+    """Called once after every change to stock quantities, inside the same transaction.
+
+    ``rows`` are the changed stock rows with their new balances; each names its
+    ``sku_id``, ``warehouse_id`` and ``seller_id`` (None for the pool). This is THE hook
+    for everything that must follow a quantity change atomically:
+
+    - the sync engine writes its outbox row here (one per affected SKU, and the kits
+      that contain it: ``inventory.selectors.skus_affected_by``), so a listing update
+      is scheduled exactly when the change commits;
+    - low-stock alerts are raised and resolved here.
+
+    ``safety_stock`` (sku id -> units), when the caller has it, lets the hot path skip
+    the alert query when every row still has at least its safety stock available.
+    """
+    _low_stock_check(rows, increased=increased, safety_stock=safety_stock)
+
+
+def _low_stock_check(rows, *, increased: bool, safety_stock: dict[int, int] | None) -> None:
+    sku_ids = {row.sku_id for row in rows}
+    if not increased and safety_stock is not None:
+        # A row with at least the safety stock available means the SKU's total has it too.
+        sku_ids = {row.sku_id for row in rows if row.on_hand - row.reserved < safety_stock.get(row.sku_id, 0)}
+    if sku_ids:
+        low_stock_alerts_refresh(sku_ids)
+
+
+def low_stock_alerts_refresh(sku_ids: Iterable[int]) -> None:
+    """Open an alert for each SKU below its safety stock (once), close those back above it."""
+    sku_ids = set(sku_ids)
+    safety = dict(Sku.objects.filter(pk__in=sku_ids, is_kit=False).values_list("id", "safety_stock"))
+    totals = dict(
+        Stock.objects.filter(sku_id__in=safety).values_list("sku_id").annotate(total=Sum("available")).order_by()
+    )
+    open_alerts = set(
+        LowStockAlert.objects.filter(sku_id__in=safety, resolved_at=None).values_list("sku_id", flat=True)
+    )
+    now = timezone.now()
+    to_raise = [
+        LowStockAlert(sku_id=sku_id, available=totals.get(sku_id, 0), safety_stock=units, raised_at=now)
+        for sku_id, units in safety.items()
+        if totals.get(sku_id, 0) < units and sku_id not in open_alerts
+    ]
+    if to_raise:
+        LowStockAlert.objects.bulk_create(to_raise, ignore_conflicts=True)
+    recovered = [sku_id for sku_id in open_alerts if totals.get(sku_id, 0) >= safety[sku_id]]
+    if recovered:
+        LowStockAlert.objects.filter(sku_id__in=recovered, resolved_at=None).update(resolved_at=now)

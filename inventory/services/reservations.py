@@ -1,0 +1,422 @@
+"""Reservations for order lines: reserve, pick, ship, release, fill backorders.
+
+A reservation is keyed by the caller's stable ``line_key`` (for example
+``"order-line:123"``), so asking twice for the same line returns the first answer.
+
+Lock order, everywhere: reservation rows (pk order), then stock rows (pk order).
+"""
+
+from collections import defaultdict
+from dataclasses import dataclass
+
+from django.db import IntegrityError, connection, transaction
+from django.utils.translation import gettext as _
+
+from sellers.enums import ShortagePolicy
+
+from ..enums import RESERVATION_TRANSITIONS, MovementKind, ReservationStatus
+from ..exceptions import InsufficientStock, InvalidQuantity, InvalidTransition, OverRelease, UnknownSku
+from ..locks import reservations_for_update, stock_candidates_for_update, stocks_for_update
+from ..models import KitComponent, Reservation, ReservationAllocation, Sku, Stock, Warehouse
+from ._core import LedgerBatch, positive_quantity
+
+IDEMPOTENT_RETRIES = 3
+OPEN_STATUSES = (ReservationStatus.RESERVED, ReservationStatus.BACKORDERED, ReservationStatus.PICKED)
+
+
+@dataclass(frozen=True)
+class OrderLine:
+    """One line of an order to reserve: a stable key, the SKU (or kit) id and the quantity."""
+
+    line_key: str
+    sku_id: int
+    quantity: int
+
+
+def _validated(lines) -> list[OrderLine]:
+    lines = list(lines)
+    if not lines:
+        raise InvalidQuantity(_("An order needs at least one line."))
+    keys = set()
+    for line in lines:
+        if not isinstance(line.line_key, str) or not line.line_key.strip() or len(line.line_key) > 128:
+            raise InvalidQuantity(_("Each line needs a key of 1 to 128 characters."))
+        if line.line_key in keys:
+            raise InvalidQuantity(_("The line key %(key)s appears twice.") % {"key": line.line_key})
+        keys.add(line.line_key)
+        positive_quantity(line.quantity)
+    return lines
+
+
+def recipes_for(skus: dict[int, Sku]) -> dict[int, list[tuple[int, int]]]:
+    """sku id -> [(component sku id, units per sku)]; a plain SKU is its own single component."""
+    recipes = {sku_id: [(sku_id, 1)] for sku_id, sku in skus.items() if not sku.is_kit}
+    kit_ids = [sku_id for sku_id, sku in skus.items() if sku.is_kit]
+    if kit_ids:
+        for kit_id, component_id, quantity in (
+            KitComponent.objects.filter(kit_id__in=kit_ids)
+            .order_by("component_id")
+            .values_list("kit_id", "component_id", "quantity")
+        ):
+            recipes.setdefault(kit_id, []).append((component_id, quantity))
+        for kit_id in kit_ids:
+            if kit_id not in recipes:
+                raise UnknownSku(_("The kit %(code)s has no components.") % {"code": skus[kit_id].code})
+    return recipes
+
+
+def _draws_on(row: Stock, seller) -> bool:
+    return row.seller_id == seller.pk or (row.seller_id is None and seller.may_draw_on_pool)
+
+
+def _preference(row: Stock):
+    """A seller's own virtual stock first, then the pool; within each, by warehouse."""
+    return (row.seller_id is None, row.warehouse_id, row.pk)
+
+
+def _possible_units(rows_by_sku, recipe) -> int:
+    return min(sum(row.on_hand - row.reserved for row in rows_by_sku.get(c, ())) // per for c, per in recipe)
+
+
+def _draw(batch: LedgerBatch, rows_by_sku, recipe, units: int, line_key: str) -> list[tuple[Stock, int]]:
+    """Reserve ``units`` (of a SKU or kit) from the rows in preference order."""
+    taken = []
+    for component_id, per in recipe:
+        needed = units * per
+        for row in rows_by_sku.get(component_id, ()):
+            if needed == 0:
+                break
+            take = min(needed, row.on_hand - row.reserved)
+            if take > 0:
+                batch.apply(row, MovementKind.RESERVATION, reserved_delta=take, reference=line_key)
+                taken.append((row, take))
+                needed -= take
+        if needed:
+            raise InsufficientStock(_("Not enough stock for %(key)s.") % {"key": line_key})
+    return taken
+
+
+def _units_for(*, wanted: int, possible: int, policy: str, line_key: str, sku: Sku) -> int:
+    if possible >= wanted:
+        return wanted
+    if policy == ShortagePolicy.REJECT:
+        raise InsufficientStock(
+            _("Only %(possible)s of %(wanted)s units of %(code)s can be reserved for %(key)s; the order is rejected.")
+            % {"possible": possible, "wanted": wanted, "code": sku.code, "key": line_key}
+        )
+    if policy == ShortagePolicy.PARTIAL:
+        return possible
+    return 0  # backorder: the whole line waits, holding nothing
+
+
+def _reserve_fast(seller, sku_id: int, quantity: int) -> Stock | None:
+    """One round trip: reserve ``quantity`` from the seller's first non-empty row, if it has enough.
+
+    ``UPDATE ... WHERE id = (first row in preference order with any available)
+    AND on_hand - reserved >= quantity RETURNING ...``: the row lock, the check and the
+    write in one statement. The returned row is left locked until commit; its
+    ``ledger_head`` was not changed by the statement, so it is the committed chain head.
+    Returns the row as it was before the statement, or None (then take the locking path).
+    """
+    stock_table = connection.ops.quote_name(Stock._meta.db_table)
+    warehouse_table = connection.ops.quote_name(Warehouse._meta.db_table)
+    sql = f"""
+        UPDATE {stock_table} SET reserved = reserved + %s, ledger_sequence = ledger_sequence + 1
+        WHERE id = (
+            SELECT s.id FROM {stock_table} s JOIN {warehouse_table} w ON w.id = s.warehouse_id
+            WHERE s.sku_id = %s AND w.is_active
+              AND (s.seller_id = %s OR (s.seller_id IS NULL AND %s))
+              AND s.on_hand - s.reserved > 0
+            ORDER BY (s.seller_id IS NULL), s.warehouse_id, s.id
+            LIMIT 1
+        ) AND on_hand - reserved >= %s
+        RETURNING id, sku_id, warehouse_id, seller_id, on_hand, reserved, ledger_sequence, ledger_head
+    """  # noqa: S608 - table names come from the models, values are parameters
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [quantity, sku_id, seller.pk, bool(seller.may_draw_on_pool), quantity])
+        found = cursor.fetchone()
+    if found is None:
+        return None
+    pk, sku_id, warehouse_id, seller_id, on_hand, reserved, sequence, head = found
+    return Stock(
+        pk=pk,
+        sku_id=sku_id,
+        warehouse_id=warehouse_id,
+        seller_id=seller_id,
+        on_hand=on_hand,
+        reserved=reserved - quantity,
+        ledger_sequence=sequence - 1,
+        ledger_head=head,
+    )
+
+
+def order_lines_reserve(*, seller, lines, actor=None, reference: str = "") -> list[Reservation]:
+    """Reserve the lines of one order in one transaction; idempotent per line key.
+
+    1. Lines whose key already has a reservation are answered from it (a key used for
+       another seller or SKU is refused).
+    2. One new plain line: the conditional UPDATE of ``_reserve_fast``; if it finds no
+       single row with enough, fall through to 3.
+    3. Lock every row the seller may draw on for all SKUs and kit components of the
+       order (pk order), then per line in order: reserve all units, or by the seller's
+       shortage policy reject the order (nothing is kept), reserve what there is and
+       backorder the rest (partial), or backorder the whole line (backorder).
+    4. Book the movements, write the reservations and their allocations.
+    A concurrent request for the same key that commits first makes this one roll back
+    on the unique key; it is then answered from the committed reservation.
+    """
+    lines = _validated(lines)
+    for attempt in range(IDEMPOTENT_RETRIES):
+        try:
+            return _reserve(seller, lines, actor, reference)
+        except IntegrityError:
+            if attempt == IDEMPOTENT_RETRIES - 1:
+                raise
+    raise AssertionError("unreachable")
+
+
+def _reserve(seller, lines: list[OrderLine], actor, reference: str) -> list[Reservation]:
+    with transaction.atomic():
+        existing = {r.line_key: r for r in Reservation.objects.filter(line_key__in=[line.line_key for line in lines])}
+        for line in lines:
+            found = existing.get(line.line_key)
+            if found is not None and (found.seller_id != seller.pk or found.sku_id != line.sku_id):
+                raise InvalidQuantity(
+                    _("The line key %(key)s is already used for another seller or SKU.") % {"key": line.line_key}
+                )
+        new_lines = [line for line in lines if line.line_key not in existing]
+        if not new_lines:
+            return [existing[line.line_key] for line in lines]
+        skus = Sku.objects.only("id", "code", "is_kit", "is_active", "safety_stock").in_bulk(
+            {line.sku_id for line in new_lines}
+        )
+        for line in new_lines:
+            sku = skus.get(line.sku_id)
+            if sku is None or not sku.is_active:
+                raise UnknownSku(_("There is no active SKU with id %(id)s.") % {"id": line.sku_id})
+        recipes = recipes_for(skus)
+        batch = LedgerBatch(actor_id=getattr(actor, "pk", actor), reference=reference)
+        taken: dict[str, list[tuple[Stock, int]]] = {}
+        units: dict[str, int] = {}
+
+        first = new_lines[0]
+        fast = None
+        if len(new_lines) == 1 and recipes[first.sku_id] == [(first.sku_id, 1)]:
+            fast = _reserve_fast(seller, first.sku_id, first.quantity)
+        if fast is not None:
+            batch.apply(fast, MovementKind.RESERVATION, reserved_delta=first.quantity, reference=first.line_key)
+            taken[first.line_key], units[first.line_key] = [(fast, first.quantity)], first.quantity
+        else:
+            component_ids = {c for line in new_lines for c, _per in recipes[line.sku_id]}
+            rows = stock_candidates_for_update(
+                sku_ids=component_ids, seller_ids=[seller.pk], include_pool=seller.may_draw_on_pool
+            )
+            rows_by_sku = defaultdict(list)
+            for row in sorted(rows, key=_preference):
+                rows_by_sku[row.sku_id].append(row)
+            for line in new_lines:
+                recipe = recipes[line.sku_id]
+                count = _units_for(
+                    wanted=line.quantity,
+                    possible=_possible_units(rows_by_sku, recipe),
+                    policy=seller.shortage_policy,
+                    line_key=line.line_key,
+                    sku=skus[line.sku_id],
+                )
+                units[line.line_key] = count
+                taken[line.line_key] = _draw(batch, rows_by_sku, recipe, count, line.line_key) if count else []
+
+        has_kits = any(skus[line.sku_id].is_kit for line in new_lines)
+        batch.flush(safety_stock=None if has_kits else {pk: sku.safety_stock for pk, sku in skus.items()})
+        created = Reservation.objects.bulk_create(
+            [
+                Reservation(
+                    line_key=line.line_key,
+                    seller_id=seller.pk,
+                    sku_id=line.sku_id,
+                    quantity=line.quantity,
+                    quantity_reserved=units[line.line_key],
+                    status=ReservationStatus.RESERVED
+                    if units[line.line_key] == line.quantity
+                    else ReservationStatus.BACKORDERED,
+                    shortage_policy=seller.shortage_policy,
+                    reference=reference,
+                )
+                for line in new_lines
+            ]
+        )
+        allocations = defaultdict(int)
+        for reservation in created:
+            for row, count in taken[reservation.line_key]:
+                allocations[(reservation.pk, row.pk)] += count
+        ReservationAllocation.objects.bulk_create(
+            [ReservationAllocation(reservation_id=r, stock_id=s, quantity=n) for (r, s), n in allocations.items()]
+        )
+        existing.update({r.line_key: r for r in created})
+        return [existing[line.line_key] for line in lines]
+
+
+def _locked_reservation(line_key: str) -> Reservation:
+    found = reservations_for_update(line_keys=[line_key])
+    if not found:
+        raise InvalidQuantity(_("There is no reservation for the line %(key)s.") % {"key": line_key})
+    return found[0]
+
+
+def _check_transition(reservation: Reservation, target: str) -> None:
+    if target not in RESERVATION_TRANSITIONS[reservation.status]:
+        raise InvalidTransition(
+            _("The reservation %(key)s is %(status)s and cannot become %(target)s.")
+            % {
+                "key": reservation.line_key,
+                "status": reservation.get_status_display(),
+                "target": ReservationStatus(target).label,
+            }
+        )
+
+
+def _require_complete(reservation: Reservation, action: str) -> None:
+    if reservation.quantity_reserved != reservation.quantity:
+        raise InvalidTransition(
+            _("%(key)s cannot be %(action)s: %(missing)s units are still backordered.")
+            % {"key": reservation.line_key, "action": action, "missing": reservation.quantity_backordered}
+        )
+
+
+def reservation_pick(*, line_key: str) -> Reservation:
+    """reserved -> picked (only when every unit is reserved). No quantity changes."""
+    with transaction.atomic():
+        reservation = _locked_reservation(line_key)
+        _check_transition(reservation, ReservationStatus.PICKED)
+        _require_complete(reservation, _("picked"))
+        reservation.status = ReservationStatus.PICKED
+        reservation.save(update_fields=["status", "updated_at"])
+        return reservation
+
+
+def reservation_ship(*, line_key: str, actor=None, reference: str = "") -> Reservation:
+    """Consume the reserved units on shipment: on hand and reserved both go down."""
+    with transaction.atomic():
+        reservation = _locked_reservation(line_key)
+        _check_transition(reservation, ReservationStatus.SHIPPED)
+        _require_complete(reservation, _("shipped"))
+        allocations = list(reservation.allocations.all())
+        rows = stocks_for_update(a.stock_id for a in allocations)
+        batch = LedgerBatch(actor_id=getattr(actor, "pk", actor), reference=reference or line_key)
+        for allocation in sorted(allocations, key=lambda a: a.stock_id):
+            batch.apply(
+                rows[allocation.stock_id],
+                MovementKind.SHIPMENT,
+                on_hand_delta=-allocation.quantity,
+                reserved_delta=-allocation.quantity,
+            )
+        batch.flush()
+        reservation.status = ReservationStatus.SHIPPED
+        reservation.save(update_fields=["status", "updated_at"])
+        return reservation
+
+
+def reservation_release(*, line_key: str, quantity=None, actor=None, reason: str = "") -> Reservation:
+    """Release a line on cancel: all of it (``quantity=None``) or ``quantity`` units.
+
+    Backordered units are dropped first, then reserved units go back to the rows they
+    came from (pool rows before virtual ones). Releasing more than the line still
+    holds is refused.
+    """
+    with transaction.atomic():
+        reservation = _locked_reservation(line_key)
+        _check_transition(reservation, ReservationStatus.RELEASED)
+        quantity = reservation.quantity if quantity is None else positive_quantity(quantity)
+        if quantity > reservation.quantity:
+            raise OverRelease(
+                _("%(key)s holds %(held)s units; %(quantity)s cannot be released.")
+                % {"key": line_key, "held": reservation.quantity, "quantity": quantity}
+            )
+        to_release = max(0, quantity - reservation.quantity_backordered)
+        if to_release:
+            sku = Sku.objects.only("id", "code", "is_kit").get(pk=reservation.sku_id)
+            recipe = recipes_for({sku.pk: sku})[sku.pk]
+            allocations = list(reservation.allocations.all())
+            rows = stocks_for_update(a.stock_id for a in allocations)
+            batch = LedgerBatch(actor_id=getattr(actor, "pk", actor), reference=line_key, reason=reason)
+            changed = []
+            for component_id, per in recipe:
+                remaining = to_release * per
+                mine = [a for a in allocations if rows[a.stock_id].sku_id == component_id]
+                for allocation in sorted(mine, key=lambda a: (rows[a.stock_id].seller_id is not None, a.stock_id)):
+                    count = min(remaining, allocation.quantity)
+                    if count:
+                        batch.apply(rows[allocation.stock_id], MovementKind.RELEASE, reserved_delta=-count)
+                        allocation.quantity -= count
+                        remaining -= count
+                        changed.append(allocation)
+            batch.flush()
+            ReservationAllocation.objects.filter(pk__in=[a.pk for a in changed if a.quantity == 0]).delete()
+            ReservationAllocation.objects.bulk_update([a for a in changed if a.quantity], ["quantity"])
+        reservation.quantity -= quantity
+        reservation.quantity_reserved -= to_release
+        if reservation.quantity == 0:
+            reservation.status = ReservationStatus.RELEASED
+        elif reservation.status == ReservationStatus.BACKORDERED and not reservation.quantity_backordered:
+            reservation.status = ReservationStatus.RESERVED
+        reservation.save(update_fields=["quantity", "quantity_reserved", "status", "updated_at"])
+        return reservation
+
+
+def backorders_fill(*, sku_ids=None, actor=None) -> int:
+    """Reserve stock for backordered lines, oldest first; returns how many lines changed.
+
+    Locks the backordered reservations (pk order), then every stock row their sellers
+    may draw on (pk order), and fills each line by its policy: a partial line takes what
+    there is, a backorder line only when it can be filled completely.
+    """
+    with transaction.atomic():
+        candidates = Reservation.objects.filter(status=ReservationStatus.BACKORDERED)
+        if sku_ids is not None:
+            kit_ids = KitComponent.objects.filter(component_id__in=sku_ids).values_list("kit_id", flat=True)
+            candidates = candidates.filter(sku_id__in=[*sku_ids, *kit_ids])
+        locked = [
+            r
+            for r in reservations_for_update(ids=candidates.values_list("pk", flat=True))
+            if r.status == ReservationStatus.BACKORDERED
+        ]
+        if not locked:
+            return 0
+        skus = Sku.objects.only("id", "code", "is_kit").in_bulk({r.sku_id for r in locked})
+        recipes = recipes_for(skus)
+        rows = stock_candidates_for_update(
+            sku_ids={c for r in locked for c, _per in recipes[r.sku_id]},
+            seller_ids={r.seller_id for r in locked},
+            include_pool=True,
+        )
+        rows.sort(key=_preference)
+        existing = {
+            (a.reservation_id, a.stock_id): a for a in ReservationAllocation.objects.filter(reservation__in=locked)
+        }
+        batch = LedgerBatch(actor_id=getattr(actor, "pk", actor))
+        filled = []
+        for reservation in sorted(locked, key=lambda r: (r.created_at, r.pk)):
+            rows_by_sku = defaultdict(list)
+            for row in rows:
+                if _draws_on(row, reservation.seller):
+                    rows_by_sku[row.sku_id].append(row)
+            recipe = recipes[reservation.sku_id]
+            missing = reservation.quantity_backordered
+            possible = _possible_units(rows_by_sku, recipe)
+            count = missing if possible >= missing else possible if reservation.shortage_policy == "partial" else 0
+            if not count:
+                continue
+            for row, taken in _draw(batch, rows_by_sku, recipe, count, reservation.line_key):
+                allocation = existing.setdefault(
+                    (reservation.pk, row.pk), ReservationAllocation(reservation=reservation, stock=row, quantity=0)
+                )
+                allocation.quantity += taken
+            reservation.quantity_reserved += count
+            if not reservation.quantity_backordered:
+                reservation.status = ReservationStatus.RESERVED
+            filled.append(reservation)
+        batch.flush()
+        ReservationAllocation.objects.bulk_create([a for a in existing.values() if a.pk is None])
+        ReservationAllocation.objects.bulk_update([a for a in existing.values() if a.pk is not None], ["quantity"])
+        Reservation.objects.bulk_update(filled, ["quantity_reserved", "status"])
+        return len(filled)
