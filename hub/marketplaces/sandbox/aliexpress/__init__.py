@@ -1,0 +1,3 @@
+"""Sandbox of aliexpress: being built (see issue 4)."""
+
+urlpatterns: list = []

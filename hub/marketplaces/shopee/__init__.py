@@ -1,0 +1,1 @@
+"""Shopee Open Platform v2 adapter (see docs/marketplaces/shopee.md)."""
