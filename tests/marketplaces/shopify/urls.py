@@ -1,0 +1,10 @@
+"""Only the Shopify sandbox, mounted where hub.marketplaces.sandbox.urls mounts it.
+
+Keeps these contract tests independent of the other platforms' sandboxes (built in parallel).
+"""
+
+from django.urls import include, path
+
+from hub.marketplaces.sandbox import shopify
+
+urlpatterns = [path("sandbox/shopify/", include(shopify.urlpatterns))]
