@@ -1,0 +1,102 @@
+"""Reading platform payloads safely: required fields, money with the right scale, aware datetimes, ISO codes.
+
+Every helper raises ``InvalidPayload`` naming the field (a dotted path), never ``KeyError``.
+Platform-neutral; the eBay adapter uses it too (a candidate for ``hub/marketplaces/payload.py``).
+"""
+
+import re
+from datetime import UTC, datetime
+from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
+
+from ..errors import InvalidPayload
+
+# ISO 4217 minor units that are not 2 (https://www.iso.org/iso-4217-currency-codes.html, table A.1).
+MINOR_UNITS = {
+    **dict.fromkeys(["BIF", "CLP", "DJF", "GNF", "ISK", "JPY", "KMF", "KRW", "PYG", "RWF", "UGX"], 0),
+    **dict.fromkeys(["UYI", "VND", "VUV", "XAF", "XOF", "XPF"], 0),
+    **dict.fromkeys(["BHD", "IQD", "JOD", "KWD", "LYD", "OMR", "TND"], 3),
+    "CLF": 4,
+    "UYW": 4,
+}
+_CURRENCY = re.compile(r"^[A-Z]{3}$")
+_COUNTRY = re.compile(r"^[A-Z]{2}$")
+
+
+def required(mapping, path: str, prefix: str = ""):
+    """The value at a dotted ``path``; InvalidPayload(prefix + path) when a step is missing, null or empty."""
+    value = mapping
+    for step in path.split("."):
+        if not isinstance(value, dict) or value.get(step) in (None, ""):
+            raise InvalidPayload(prefix + path)
+        value = value[step]
+    return value
+
+
+def optional(mapping, path: str, default=None):
+    value = mapping
+    for step in path.split("."):
+        if not isinstance(value, dict) or value.get(step) is None:
+            return default
+        value = value[step]
+    return value
+
+
+def currency_code(value, field: str) -> str:
+    if not isinstance(value, str) or not _CURRENCY.match(value.strip().upper()):
+        raise InvalidPayload(field, f"payload field {field!r} is not an ISO 4217 currency code")
+    return value.strip().upper()
+
+
+def minor_units(currency: str) -> int:
+    return MINOR_UNITS.get(currency, 2)
+
+
+def money(amount, currency: str, field: str) -> Decimal:
+    """``amount`` (string or number) as a Decimal with the currency's number of decimals."""
+    try:
+        value = Decimal(str(amount).strip())
+    except (InvalidOperation, TypeError, ValueError):
+        raise InvalidPayload(field, f"payload field {field!r} is not a decimal amount") from None
+    if not value.is_finite():
+        raise InvalidPayload(field, f"payload field {field!r} is not a decimal amount")
+    return quantize(value, currency)
+
+
+def quantize(value: Decimal, currency: str) -> Decimal:
+    return value.quantize(Decimal(1).scaleb(-minor_units(currency)), rounding=ROUND_HALF_UP)
+
+
+def unit_price(line_total: Decimal, quantity: int, currency: str) -> Decimal:
+    """The price of one unit from a line total (what Amazon and eBay report per line)."""
+    if quantity <= 0:
+        return quantize(line_total, currency)
+    return quantize(line_total / quantity, currency)
+
+
+def country_code(value, field: str) -> str:
+    if not isinstance(value, str) or not _COUNTRY.match(value.strip().upper()):
+        raise InvalidPayload(field, f"payload field {field!r} is not an ISO 3166-1 alpha-2 country code")
+    return value.strip().upper()
+
+
+def aware_datetime(value, field: str) -> datetime:
+    """An ISO 8601 timestamp as an aware UTC datetime; a timestamp without offset is refused."""
+    if not isinstance(value, str):
+        raise InvalidPayload(field, f"payload field {field!r} is not an ISO 8601 timestamp")
+    try:
+        parsed = datetime.fromisoformat(value.strip())
+    except ValueError:
+        raise InvalidPayload(field, f"payload field {field!r} is not an ISO 8601 timestamp") from None
+    if parsed.tzinfo is None:
+        raise InvalidPayload(field, f"payload field {field!r} has no UTC offset")
+    return parsed.astimezone(UTC)
+
+
+def positive_int(value, field: str, *, allow_zero: bool = True) -> int:
+    try:
+        number = int(str(value).strip())
+    except (TypeError, ValueError):
+        raise InvalidPayload(field, f"payload field {field!r} is not a whole number") from None
+    if number < 0 or (number == 0 and not allow_zero):
+        raise InvalidPayload(field, f"payload field {field!r} is out of range")
+    return number

@@ -1,0 +1,192 @@
+"""Amazon sandbox state: shops with LWA app credentials and tokens, listings, buyer orders."""
+
+import random
+import secrets
+import time
+from datetime import UTC, datetime, timedelta
+from decimal import Decimal
+
+from django.conf import settings
+from django.db import transaction
+from django.utils import timezone
+
+from hub.marketplaces.amazon.parsing import MARKETPLACE_CURRENCIES
+from hub.marketplaces.amazon.payload import quantize
+
+from ..common import Buyer, order_place, random_buyer
+from ..models import SandboxListing, SandboxOrder, SandboxShop
+
+PLATFORM = "amazon"
+DEFAULT_MARKETPLACE = "ATVPDKIKX0DER"
+TOKEN_TTL_SECONDS = 3600
+SALES_CHANNELS = {"ATVPDKIKX0DER": "Amazon.com", "A1PN6AFILU2W8O": "Amazon.de", "A1VC38T7YXB528": "Amazon.co.jp"}
+
+
+def sandbox_base_url() -> str:
+    return settings.HUB_BASE_URL.rstrip("/") + "/sandbox/amazon"
+
+
+def _iso(value: datetime) -> str:
+    return value.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def token_issue(shop: SandboxShop, *, expired: bool = False) -> tuple[str, float]:
+    """A new access token for a locked shop row; drops tokens that expired over a day ago."""
+    token = "Atza|" + secrets.token_urlsafe(32)
+    ttl = int(shop.data.get("token_ttl", TOKEN_TTL_SECONDS))
+    expires = time.time() + (-60 if expired else ttl)
+    tokens = {
+        known: expiry for known, expiry in shop.secrets.get("access_tokens", {}).items() if expiry > time.time() - 86400
+    }
+    tokens[token] = expires
+    shop.secrets = {**shop.secrets, "access_tokens": tokens}
+    return token, expires
+
+
+def provision_shop(shop_id, *, region="", webhook_url="", access_token_expired=False, base_url=None):
+    """A sandbox seller with an LWA app; ``access_token_expired`` hands out a token already expired."""
+    with transaction.atomic():
+        shop, _ = SandboxShop.objects.select_for_update().get_or_create(
+            platform=PLATFORM,
+            shop_id=shop_id,
+            defaults={"region": region or DEFAULT_MARKETPLACE, "name": f"Amazon seller {shop_id}"},
+        )
+        if not shop.secrets.get("client_id"):
+            shop.secrets = {
+                "client_id": "amzn1.application-oa2-client." + secrets.token_hex(16),
+                "client_secret": "amzn1.oa2-cs.v1." + secrets.token_hex(32),
+                "refresh_token": "Atzr|" + secrets.token_urlsafe(48),
+            }
+        token, expires = token_issue(shop, expired=access_token_expired)
+        shop.save(update_fields=["secrets"])
+    credentials = {
+        "client_id": shop.secrets["client_id"],
+        "client_secret": shop.secrets["client_secret"],
+        "refresh_token": shop.secrets["refresh_token"],
+        "access_token": token,
+        "access_token_expires_at": datetime.fromtimestamp(expires, UTC).isoformat(),
+    }
+    account_settings = {
+        "lwa_token_url": (base_url or sandbox_base_url()).rstrip("/") + "/auth/o2/token",
+        "marketplace_id": shop.region,
+    }
+    return shop, credentials, account_settings
+
+
+def listing_create(shop, seller_sku, quantity, *, title="", price="19.90"):
+    listing, _ = SandboxListing.objects.get_or_create(
+        shop=shop,
+        seller_sku=seller_sku,
+        defaults={
+            "listing_id": "B0" + secrets.token_hex(4).upper(),
+            "title": title or seller_sku,
+            "price": Decimal(str(price)),
+            "quantity": quantity,
+            "data": {
+                "product_type": "PRODUCT",
+                "fulfillment_channel_code": "DEFAULT",
+                "hub_extra": {"product_type": "PRODUCT"},
+            },
+        },
+    )
+    return listing
+
+
+def _digits(count: int) -> str:
+    return "".join(random.choice("0123456789") for _ in range(count))
+
+
+def currency_of(shop: SandboxShop) -> str:
+    return shop.data.get("currency") or MARKETPLACE_CURRENCIES.get(shop.region, "USD")
+
+
+def _amount(value: Decimal, currency: str) -> dict:
+    return {"CurrencyCode": currency, "Amount": str(quantize(value, currency))}
+
+
+def _address(buyer: Buyer) -> dict:
+    return {
+        "Name": buyer.name,
+        "AddressLine1": buyer.address1,
+        "City": buyer.city,
+        "StateOrRegion": buyer.state,
+        "PostalCode": buyer.postal_code,
+        "CountryCode": buyer.country,
+        "Phone": buyer.phone,
+        "AddressType": "Residential",
+    }
+
+
+def order_payload(shop, locked_lines, buyer: Buyer, now: datetime) -> dict:
+    """An MFN order as getOrders returns it, with its getOrderItems items under ``OrderItems``."""
+    currency = currency_of(shop)
+    items = [
+        {
+            "ASIN": listing.listing_id,
+            "SellerSKU": listing.seller_sku,
+            "OrderItemId": _digits(14),
+            "Title": listing.title,
+            "QuantityOrdered": quantity,
+            "QuantityShipped": 0,
+            "ProductInfo": {"NumberOfItems": "1"},
+            "ItemPrice": _amount(listing.price * quantity, currency),
+            "ShippingPrice": _amount(Decimal(0), currency),
+            "ItemTax": _amount(Decimal(0), currency),
+            "PromotionDiscount": _amount(Decimal(0), currency),
+            "IsGift": "false",
+            "ConditionId": "New",
+            "ConditionSubtypeId": "New",
+            "IsTransparency": False,
+        }
+        for listing, quantity in locked_lines
+    ]
+    total = sum((Decimal(item["ItemPrice"]["Amount"]) for item in items), Decimal(0))
+    return {
+        "AmazonOrderId": f"{_digits(3)}-{_digits(7)}-{_digits(7)}",
+        "PurchaseDate": _iso(now),
+        "LastUpdateDate": _iso(now),
+        "OrderStatus": "Unshipped",
+        "FulfillmentChannel": "MFN",
+        "SalesChannel": SALES_CHANNELS.get(shop.region, "Amazon"),
+        "ShipServiceLevel": "Std Cont US Street Addr",
+        "OrderTotal": _amount(total, currency),
+        "NumberOfItemsShipped": 0,
+        "NumberOfItemsUnshipped": sum(quantity for _, quantity in locked_lines),
+        "PaymentMethod": "Other",
+        "PaymentMethodDetails": ["Standard"],
+        "MarketplaceId": shop.region,
+        "ShipmentServiceLevelCategory": "Standard",
+        "OrderType": "StandardOrder",
+        "EarliestShipDate": _iso(now + timedelta(days=1)),
+        "LatestShipDate": _iso(now + timedelta(days=3)),
+        "IsBusinessOrder": False,
+        "IsPrime": False,
+        "IsPremiumOrder": False,
+        "IsGlobalExpressEnabled": False,
+        "IsReplacementOrder": False,
+        "IsSoldByAB": False,
+        "IsISPU": False,
+        "IsAccessPointOrder": False,
+        "HasRegulatedItems": False,
+        "ShippingAddress": _address(buyer),
+        "BuyerInfo": {"BuyerEmail": buyer.email},
+        "OrderItems": items,
+    }
+
+
+def place_order(shop, lines, buyer=None):
+    """A buyer order (decrementing the listings). Amazon sends no HTTP push for it."""
+    buyer = buyer or random_buyer()
+
+    def build(locked_lines):
+        now = timezone.now()
+        payload = order_payload(shop, locked_lines, buyer, now)
+        return SandboxOrder(
+            external_id=payload["AmazonOrderId"],
+            status=payload["OrderStatus"],
+            created_at=now,
+            updated_at=now,
+            payload=payload,
+        )
+
+    return order_place(shop, lines, build)
