@@ -156,7 +156,7 @@ def order_lines_reserve(*, seller, lines, actor=None, reference: str = "") -> li
     1. Lines whose key already has a reservation are answered from it (a key used for
        another seller or SKU is refused).
     2. One new plain line: the conditional UPDATE of ``_reserve_fast``; if it finds no
-       single row with enough, fall through to 3.
+       single row with enough, roll back and start again with 3 (see ``_FastPathMissed``).
     3. Lock every row the seller may draw on for all SKUs and kit components of the
        order (pk order), then per line in order: reserve all units, or by the seller's
        shortage policy reject the order (nothing is kept), reserve what there is and
@@ -166,16 +166,28 @@ def order_lines_reserve(*, seller, lines, actor=None, reference: str = "") -> li
     on the unique key; it is then answered from the committed reservation.
     """
     lines = _validated(lines)
-    for attempt in range(IDEMPOTENT_RETRIES):
+    allow_fast = True
+    for attempt in range(IDEMPOTENT_RETRIES + 1):
         try:
-            return _reserve(seller, lines, actor, reference)
+            return _reserve(seller, lines, actor, reference, allow_fast=allow_fast)
+        except _FastPathMissed:
+            allow_fast = False
         except IntegrityError:
-            if attempt == IDEMPOTENT_RETRIES - 1:
+            if attempt >= IDEMPOTENT_RETRIES:
                 raise
     raise AssertionError("unreachable")
 
 
-def _reserve(seller, lines: list[OrderLine], actor, reference: str) -> list[Reservation]:
+class _FastPathMissed(Exception):
+    """The conditional UPDATE found no single row with enough units.
+
+    PostgreSQL may still hold a lock on the row it re-checked, so the transaction is
+    rolled back and the order retried on the locking path, which takes its locks in
+    pk order from a clean start.
+    """
+
+
+def _reserve(seller, lines: list[OrderLine], actor, reference: str, *, allow_fast: bool) -> list[Reservation]:
     with transaction.atomic():
         existing = {r.line_key: r for r in Reservation.objects.filter(line_key__in=[line.line_key for line in lines])}
         for line in lines:
@@ -201,8 +213,10 @@ def _reserve(seller, lines: list[OrderLine], actor, reference: str) -> list[Rese
 
         first = new_lines[0]
         fast = None
-        if len(new_lines) == 1 and recipes[first.sku_id] == [(first.sku_id, 1)]:
+        if allow_fast and len(new_lines) == 1 and recipes[first.sku_id] == [(first.sku_id, 1)]:
             fast = _reserve_fast(seller, first.sku_id, first.quantity)
+            if fast is None:
+                raise _FastPathMissed
         if fast is not None:
             batch.apply(fast, MovementKind.RESERVATION, reserved_delta=first.quantity, reference=first.line_key)
             taken[first.line_key], units[first.line_key] = [(fast, first.quantity)], first.quantity
