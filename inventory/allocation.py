@@ -1,0 +1,165 @@
+"""What each listing may advertise: the one function sync, portal and API call.
+
+The formula (worked example in docs/allocation.md), per listing of seller S for SKU K:
+
+    own      = S's virtual stock of K available now (all active warehouses)
+    pool     = the shared pool's available units of K
+    terms    = the most specific active AllocationRule matching the listing
+    shows_pool = S may draw on the pool
+                 and (pool >= terms.low_stock_threshold or the listing is in the top rank)
+    base     = own + (pool if shows_pool else 0)
+    buffer   = terms.buffer_units + ceil(base * terms.buffer_percent / 100)
+    advertised = max(0, min(base - buffer, terms.max_per_listing or infinity))
+
+The rank of a listing among the active listings of the same SKU is (priority channel
+first, then the seller's priority number, lower first); below the threshold only the
+listings of the best rank keep showing pool stock. For a kit, ``own`` and ``pool`` are
+kits: the minimum over its components of floor(units / units per kit).
+"""
+
+from collections import defaultdict
+from dataclasses import dataclass
+from decimal import ROUND_CEILING, Decimal
+
+from django.db.models import Sum
+
+from sellers.enums import AccountStatus
+from sellers.models import Listing
+
+from .models import AllocationRule, KitComponent, Stock
+
+
+@dataclass(frozen=True)
+class Terms:
+    """The effective allocation terms for one listing."""
+
+    buffer_units: int = 0
+    buffer_percent: Decimal = Decimal("0")
+    max_per_listing: int | None = None
+    low_stock_threshold: int = 0
+    is_priority: bool = False
+
+    @classmethod
+    def of(cls, rule: AllocationRule | None) -> "Terms":
+        if rule is None:
+            return cls()
+        return cls(
+            buffer_units=rule.buffer_units,
+            buffer_percent=rule.buffer_percent,
+            max_per_listing=rule.max_per_listing,
+            low_stock_threshold=rule.low_stock_threshold,
+            is_priority=rule.is_priority,
+        )
+
+
+def advertise(*, own: int, pool: int, may_draw_on_pool: bool, terms: Terms, top_rank: bool) -> int:
+    """The formula itself, on plain numbers (no database)."""
+    shows_pool = may_draw_on_pool and (pool >= terms.low_stock_threshold or top_rank)
+    base = own + (pool if shows_pool else 0)
+    buffer = terms.buffer_units + int(
+        (Decimal(base) * terms.buffer_percent / 100).to_integral_value(rounding=ROUND_CEILING)
+    )
+    quantity = base - buffer
+    if terms.max_per_listing is not None:
+        quantity = min(quantity, terms.max_per_listing)
+    return max(0, quantity)
+
+
+def rule_for(listing: Listing, rules: list[AllocationRule]) -> AllocationRule | None:
+    """The most specific active rule matching the listing (account 4, seller 2, platform 1; then lowest id)."""
+    account = listing.account
+    matching = [
+        rule
+        for rule in rules
+        if (rule.account_id is None or rule.account_id == account.pk)
+        and (rule.seller_id is None or rule.seller_id == account.seller_id)
+        and (not rule.platform or rule.platform == account.platform)
+    ]
+    return min(matching, key=lambda rule: (-rule.specificity, rule.pk), default=None)
+
+
+def _available(sku_ids) -> tuple[dict, dict]:
+    """(pool units by sku, own units by (sku, seller)) over active warehouses."""
+    pool, own = defaultdict(int), defaultdict(int)
+    rows = (
+        Stock.objects.filter(sku_id__in=sku_ids, warehouse__is_active=True)
+        .values_list("sku_id", "seller_id")
+        .annotate(units=Sum("available"))
+        .order_by()
+    )
+    for sku_id, seller_id, units in rows:
+        if seller_id is None:
+            pool[sku_id] += units
+        else:
+            own[(sku_id, seller_id)] += units
+    return pool, own
+
+
+def advertised_quantities(listings) -> dict[int, int]:
+    """Advertised quantity by listing id, for any listings, in a fixed number of queries.
+
+    Loads every active listing of the same SKUs (their ranks matter), the active rules,
+    kit recipes and stock sums once; never one query per listing.
+    """
+    listing_ids = [getattr(listing, "pk", listing) for listing in listings]
+    sku_ids = set(Listing.objects.filter(pk__in=listing_ids).values_list("sku_id", flat=True))
+    siblings = list(
+        Listing.objects.filter(sku_id__in=sku_ids, is_active=True)
+        .select_related("account__seller", "sku")
+        .order_by("pk")
+    )
+    rules = list(AllocationRule.objects.filter(is_active=True).order_by("pk"))
+    recipes = defaultdict(list)
+    for kit_id, component_id, per in KitComponent.objects.filter(kit_id__in=sku_ids).values_list(
+        "kit_id", "component_id", "quantity"
+    ):
+        recipes[kit_id].append((component_id, per))
+    pool, own = _available({c for recipe in recipes.values() for c, _per in recipe} | sku_ids)
+
+    def units(sku, seller_id):
+        """(own, pool) in units of the listing's SKU; kits count whole kits."""
+        if not sku.is_kit:
+            return own[(sku.pk, seller_id)], pool[sku.pk]
+        recipe = recipes.get(sku.pk)
+        if not recipe:
+            return 0, 0
+        own_kits = min(own[(c, seller_id)] // per for c, per in recipe)
+        pool_kits = min(pool[c] // per for c, per in recipe)
+        return own_kits, pool_kits
+
+    def kit_total(sku, seller_id):
+        return min((own[(c, seller_id)] + pool[c]) // per for c, per in recipes[sku.pk])
+
+    live = [
+        listing
+        for listing in siblings
+        if listing.account.status == AccountStatus.ACTIVE and listing.account.seller.is_active and listing.sku.is_active
+    ]
+    terms = {listing.pk: Terms.of(rule_for(listing, rules)) for listing in live}
+    rank = {listing.pk: (not terms[listing.pk].is_priority, listing.account.seller.priority) for listing in live}
+    best = {}
+    for listing in live:
+        best[listing.sku_id] = min(best.get(listing.sku_id, rank[listing.pk]), rank[listing.pk])
+
+    result = dict.fromkeys(listing_ids, 0)
+    for listing in live:
+        if listing.pk not in result:
+            continue
+        seller = listing.account.seller
+        own_units, pool_units = units(listing.sku, seller.pk)
+        if listing.sku.is_kit and seller.may_draw_on_pool and listing.sku.pk in recipes:
+            # Own and pool components combine into more kits than either alone.
+            pool_units = max(pool_units, kit_total(listing.sku, seller.pk) - own_units)
+        result[listing.pk] = advertise(
+            own=own_units,
+            pool=pool_units,
+            may_draw_on_pool=seller.may_draw_on_pool,
+            terms=terms[listing.pk],
+            top_rank=rank[listing.pk] == best[listing.sku_id],
+        )
+    return result
+
+
+def advertised_quantity(listing) -> int:
+    """What one listing may advertise on its marketplace now."""
+    return advertised_quantities([listing])[getattr(listing, "pk", listing)]

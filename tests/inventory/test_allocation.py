@@ -1,0 +1,172 @@
+import math
+from decimal import Decimal
+
+import pytest
+from django.db import transaction
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from inventory.allocation import Terms, advertise, advertised_quantities, advertised_quantity
+from inventory.exceptions import InsufficientStock
+from inventory.models import AllocationRule
+from inventory.services import OrderLine, order_lines_reserve, virtual_stock_lock
+from sellers.enums import Platform, ShortagePolicy
+from tests.factories import ListingFactory, MarketplaceAccountFactory, SellerFactory, SkuFactory, kit_of, stocked
+
+quantities = st.integers(min_value=0, max_value=10_000)
+terms_strategy = st.builds(
+    Terms,
+    buffer_units=st.integers(min_value=0, max_value=50),
+    buffer_percent=st.decimals(min_value=0, max_value=100, places=2),
+    max_per_listing=st.none() | st.integers(min_value=0, max_value=500),
+    low_stock_threshold=st.integers(min_value=0, max_value=200),
+    is_priority=st.booleans(),
+)
+
+
+@given(own=quantities, pool=quantities, may_draw=st.booleans(), terms=terms_strategy, top=st.booleans())
+def test_advertised_never_exceeds_what_the_seller_can_reserve_and_respects_buffer_and_cap(
+    own, pool, may_draw, terms, top
+):
+    advertised = advertise(own=own, pool=pool, may_draw_on_pool=may_draw, terms=terms, top_rank=top)
+
+    reservable = own + (pool if may_draw else 0)
+    assert 0 <= advertised <= reservable
+    # base - buffer(base) grows with base, and base <= reservable
+    percent_units = math.ceil(reservable * terms.buffer_percent / 100)
+    assert advertised <= max(0, reservable - terms.buffer_units - percent_units)
+    if terms.max_per_listing is not None:
+        assert advertised <= terms.max_per_listing
+
+
+@given(own=quantities, pool=quantities, terms=terms_strategy)
+def test_a_priority_listing_keeps_stock_at_least_as_long_as_any_other(own, pool, terms):
+    top = advertise(own=own, pool=pool, may_draw_on_pool=True, terms=terms, top_rank=True)
+    other = advertise(own=own, pool=pool, may_draw_on_pool=True, terms=terms, top_rank=False)
+
+    assert top >= other
+    if pool < terms.low_stock_threshold:
+        assert other == advertise(own=own, pool=0, may_draw_on_pool=True, terms=terms, top_rank=False)
+
+
+@given(own=quantities, pool=quantities, more=st.integers(min_value=0, max_value=100), terms=terms_strategy)
+def test_more_pool_never_means_less_advertised(own, pool, more, terms):
+    less = advertise(own=own, pool=pool, may_draw_on_pool=True, terms=terms, top_rank=False)
+
+    assert advertise(own=own, pool=pool + more, may_draw_on_pool=True, terms=terms, top_rank=False) >= less
+
+
+def test_worked_example_from_the_docs(central):
+    # docs/allocation.md: pool 40, Harbor holds 12 virtual units, threshold 50 on every channel
+    sku = SkuFactory()
+    stocked(sku, central, 52)
+    harbor = SellerFactory(code="harbor", priority=10)
+    lotus = SellerFactory(code="lotus", priority=50)
+    virtual_stock_lock(seller=harbor, sku=sku, warehouse=central, quantity=12)
+    harbor_amazon = ListingFactory(account=MarketplaceAccountFactory(seller=harbor, platform=Platform.AMAZON), sku=sku)
+    lotus_shopee = ListingFactory(account=MarketplaceAccountFactory(seller=lotus, platform=Platform.SHOPEE), sku=sku)
+    lotus_ebay = ListingFactory(account=MarketplaceAccountFactory(seller=lotus, platform=Platform.EBAY), sku=sku)
+    AllocationRule.objects.create(name="default", low_stock_threshold=50, buffer_percent=Decimal("10"))
+    AllocationRule.objects.create(
+        name="shopee priority", platform=Platform.SHOPEE, is_priority=True, buffer_units=2, low_stock_threshold=50
+    )
+    AllocationRule.objects.create(name="ebay cap", platform=Platform.EBAY, max_per_listing=5, low_stock_threshold=50)
+
+    quantities = advertised_quantities([harbor_amazon, lotus_shopee, lotus_ebay])
+
+    # harbor/amazon: not top rank (shopee is a priority channel), so own 12 only: 12 - ceil(1.2) = 10
+    # lotus/shopee: priority: pool 40 - 2 = 38; lotus/ebay: below threshold, no own stock: 0
+    assert quantities == {harbor_amazon.pk: 10, lotus_shopee.pk: 38, lotus_ebay.pk: 0}
+    assert advertised_quantity(lotus_shopee) == 38
+
+
+def test_the_most_specific_rule_wins(central):
+    sku = SkuFactory()
+    stocked(sku, central, 100)
+    listing = ListingFactory(sku=sku, account=MarketplaceAccountFactory(platform=Platform.EBAY))
+    AllocationRule.objects.create(name="all", max_per_listing=50)
+    AllocationRule.objects.create(name="ebay", platform=Platform.EBAY, max_per_listing=40)
+    AllocationRule.objects.create(name="seller", seller=listing.account.seller, max_per_listing=30)
+    assert advertised_quantity(listing) == 30
+
+    AllocationRule.objects.create(name="account", account=listing.account, max_per_listing=20)
+    AllocationRule.objects.create(name="off", account=listing.account, max_per_listing=1, is_active=False)
+    assert advertised_quantity(listing) == 20
+
+
+def test_bulk_variant_uses_a_fixed_number_of_queries(central, django_assert_max_num_queries):
+    sku = SkuFactory()
+    stocked(sku, central, 30)
+    listings = [ListingFactory(sku=sku) for _ in range(25)]
+    AllocationRule.objects.create(name="cap", max_per_listing=7)
+
+    with django_assert_max_num_queries(5):
+        quantities = advertised_quantities(listings)
+
+    assert set(quantities.values()) == {7}
+
+
+def test_inactive_listing_or_paused_account_advertises_nothing(central):
+    sku = SkuFactory()
+    stocked(sku, central, 30)
+    paused = ListingFactory(sku=sku, account=MarketplaceAccountFactory(status="paused"))
+    inactive = ListingFactory(sku=sku, is_active=False)
+
+    assert advertised_quantities([paused, inactive]) == {paused.pk: 0, inactive.pk: 0}
+
+
+def test_kit_listing_advertises_whole_kits_from_own_and_pool_components(central):
+    bottle, lid = SkuFactory(), SkuFactory()
+    kit = kit_of("KIT", {bottle: 1, lid: 2})
+    seller = SellerFactory()
+    stocked(bottle, central, 10)
+    stocked(lid, central, 9)
+    virtual_stock_lock(seller=seller, sku=lid, warehouse=central, quantity=3)
+    listing = ListingFactory(sku=kit, account=MarketplaceAccountFactory(seller=seller))
+
+    # lids: 3 own + 6 pool = 9 -> 4 kits; bottles 10 -> 10 kits
+    assert advertised_quantity(listing) == 4
+
+
+@pytest.mark.django_db
+@settings(max_examples=30, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(
+    pool_units=st.integers(min_value=0, max_value=40),
+    virtual_units=st.integers(min_value=0, max_value=10),
+    may_draw=st.booleans(),
+    buffer_units=st.integers(min_value=0, max_value=5),
+    buffer_percent=st.sampled_from([Decimal("0"), Decimal("12.5"), Decimal("50")]),
+    cap=st.none() | st.integers(min_value=0, max_value=30),
+    threshold=st.integers(min_value=0, max_value=50),
+    kit=st.booleans(),
+)
+def test_the_advertised_quantity_can_really_be_reserved(
+    central, pool_units, virtual_units, may_draw, buffer_units, buffer_percent, cap, threshold, kit
+):
+    with transaction.atomic():  # one savepoint per example, rolled back at the end
+        part = SkuFactory(code="PART")
+        sku = kit_of("PAIR", {part: 2}) if kit else part
+        seller = SellerFactory(code="s", may_draw_on_pool=may_draw, shortage_policy=ShortagePolicy.REJECT)
+        if pool_units + virtual_units:
+            stocked(part, central, pool_units + virtual_units)
+        if virtual_units:
+            virtual_stock_lock(seller=seller, sku=part, warehouse=central, quantity=virtual_units)
+        AllocationRule.objects.create(
+            name="r",
+            buffer_units=buffer_units,
+            buffer_percent=buffer_percent,
+            max_per_listing=cap,
+            low_stock_threshold=threshold,
+        )
+        listing = ListingFactory(sku=sku, account=MarketplaceAccountFactory(seller=seller))
+
+        advertised = advertised_quantity(listing)
+
+        if advertised:
+            order_lines_reserve(seller=seller, lines=[OrderLine("probe", sku.pk, advertised)])
+        reservable = virtual_units + (pool_units if may_draw else 0)
+        per_unit = 2 if kit else 1
+        assert advertised <= reservable // per_unit
+        with pytest.raises(InsufficientStock):
+            order_lines_reserve(seller=seller, lines=[OrderLine("more", sku.pk, reservable // per_unit + 1)])
+        transaction.set_rollback(True)
