@@ -1,6 +1,59 @@
-from django.contrib import admin
+"""Admin for operators and warehouse staff.
 
-from .models import BinLocation, Product, Sku, Warehouse
+Quantities are read-only everywhere: every change goes through a form that calls one
+service in ``inventory.services`` (goods receipt, cycle count, transfer, virtual stock
+lock / release, production orders, inbound shipments). A refusal is shown as an error
+message and nothing is applied.
+"""
+
+from django.contrib import admin, messages
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db.models import F
+from django.shortcuts import get_object_or_404, redirect
+from django.template.response import TemplateResponse
+from django.urls import path, reverse
+from django.utils.html import format_html, format_html_join
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
+
+from . import forms, services
+from .models import (
+    AllocationRule,
+    BinLocation,
+    InboundShipment,
+    KitComponent,
+    LowStockAlert,
+    Movement,
+    Product,
+    ProductionOrder,
+    Reservation,
+    ReservationAllocation,
+    Sku,
+    Stock,
+    Warehouse,
+)
+
+
+class ReadOnlyAdminMixin:
+    """Rows written only by services: listed and viewed, never added, edited or deleted here."""
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+def _refusal(error: ValidationError) -> str:
+    return " ".join(error.messages)
+
+
+def _movement_cells(movement: Movement) -> tuple:
+    m = movement
+    return (m.sequence, m.created_at, m.get_kind_display(), m.on_hand_delta, m.reserved_delta, m.reference, m.reason)
 
 
 class SkuInline(admin.TabularInline):
@@ -18,12 +71,31 @@ class ProductAdmin(admin.ModelAdmin):
     inlines = [SkuInline]
 
 
+class KitComponentInline(admin.TabularInline):
+    model = KitComponent
+    fk_name = "kit"
+    extra = 0
+    autocomplete_fields = ["component"]
+
+
 @admin.register(Sku)
 class SkuAdmin(admin.ModelAdmin):
-    list_display = ["code", "name", "product", "barcode", "weight_grams", "unit_cost", "cost_currency", "is_active"]
-    list_filter = ["is_active", "product", "country_of_origin", "contains_battery", "contains_liquid"]
+    list_display = [
+        "code",
+        "name",
+        "product",
+        "barcode",
+        "weight_grams",
+        "unit_cost",
+        "cost_currency",
+        "safety_stock",
+        "is_kit",
+        "is_active",
+    ]
+    list_filter = ["is_active", "is_kit", "product", "country_of_origin", "contains_battery", "contains_liquid"]
     search_fields = ["code", "name", "barcode", "hs_code"]
     list_select_related = ["product"]
+    inlines = [KitComponentInline]
 
 
 class BinLocationInline(admin.TabularInline):
@@ -46,3 +118,445 @@ class BinLocationAdmin(admin.ModelAdmin):
     list_filter = ["warehouse"]
     search_fields = ["code", "sku__code"]
     autocomplete_fields = ["sku"]
+
+
+class OwnerFilter(admin.SimpleListFilter):
+    title = _("owner")
+    parameter_name = "owner"
+
+    def lookups(self, request, model_admin):
+        return [("pool", _("Shared pool")), ("virtual", _("Virtual stock"))]
+
+    def queryset(self, request, queryset):
+        if self.value() == "pool":
+            return queryset.filter(seller__isnull=True)
+        if self.value() == "virtual":
+            return queryset.filter(seller__isnull=False)
+        return queryset
+
+
+class BelowSafetyFilter(admin.SimpleListFilter):
+    title = _("available below safety stock")
+    parameter_name = "low"
+
+    def lookups(self, request, model_admin):
+        return [("yes", _("Yes"))]
+
+    def queryset(self, request, queryset):
+        if self.value() == "yes":
+            return queryset.filter(available__lt=F("sku__safety_stock"))
+        return queryset
+
+
+@admin.register(Stock)
+class StockAdmin(admin.ModelAdmin):
+    """Stock rows with their operations; quantities change only through the forms below."""
+
+    list_display = ["sku", "warehouse", "owner", "on_hand", "reserved", "available", "operations"]
+    list_filter = [OwnerFilter, BelowSafetyFilter, "warehouse", "seller"]
+    search_fields = ["sku__code", "sku__name", "seller__code"]
+    list_select_related = ["sku", "warehouse", "seller"]
+    readonly_fields = [
+        "sku",
+        "warehouse",
+        "seller",
+        "on_hand",
+        "reserved",
+        "available",
+        "ledger_sequence",
+        "ledger_head",
+        "recent_movements",
+    ]
+    fields = readonly_fields
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    def can_operate(self, request) -> bool:
+        return request.user.has_perm("inventory.change_stock")
+
+    @admin.display(description=_("owner"))
+    def owner(self, obj):
+        return obj.seller.name if obj.seller_id else gettext("Shared pool")
+
+    @admin.display(description=_("operations"))
+    def operations(self, obj):
+        links = [
+            ("inventory_stock_count", gettext("Count")),
+            ("inventory_stock_transfer", gettext("Transfer")),
+            ("inventory_stock_release", gettext("Release to pool"))
+            if obj.seller_id
+            else ("inventory_stock_lock", gettext("Lock for seller")),
+        ]
+        return format_html_join(
+            " · ", '<a href="{}">{}</a>', ((reverse(f"admin:{name}", args=[obj.pk]), label) for name, label in links)
+        )
+
+    @admin.display(description=_("recent movements"))
+    def recent_movements(self, obj):
+        movements = obj.movements.order_by("-sequence")[:20]
+        rows = format_html_join(
+            "",
+            "<tr><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>",
+            (_movement_cells(m) for m in movements),
+        )
+        return format_html("<table>{}</table>", rows)
+
+    def changelist_view(self, request, extra_context=None):
+        extra_context = {**(extra_context or {}), "can_operate": self.can_operate(request)}
+        return super().changelist_view(request, extra_context=extra_context)
+
+    def get_urls(self):
+        wrap = self.admin_site.admin_view
+        return [
+            path("receive/", wrap(self.receive_view), name="inventory_stock_receive"),
+            path("<int:pk>/count/", wrap(self.count_view), name="inventory_stock_count"),
+            path("<int:pk>/transfer/", wrap(self.transfer_view), name="inventory_stock_transfer"),
+            path("<int:pk>/lock/", wrap(self.lock_view), name="inventory_stock_lock"),
+            path("<int:pk>/release/", wrap(self.release_view), name="inventory_stock_release"),
+            *super().get_urls(),
+        ]
+
+    def _operation(self, request, *, title, form_class, submit_label, apply, stock=None):
+        """Render the form; on a valid POST call ``apply(data)`` and report success or refusal."""
+        if not self.can_operate(request):
+            raise PermissionDenied
+        form = form_class(request.POST or None)
+        if request.method == "POST" and form.is_valid():
+            try:
+                done = apply(form.cleaned_data)
+            except ValidationError as error:
+                form.add_error(None, _refusal(error))
+                messages.error(request, _refusal(error))
+            else:
+                messages.success(request, done)
+                return redirect("admin:inventory_stock_changelist")
+        context = {
+            **self.admin_site.each_context(request),
+            "opts": self.model._meta,
+            "title": title,
+            "form": form,
+            "stock": stock,
+            "submit_label": submit_label,
+        }
+        return TemplateResponse(request, "admin/inventory/stock_operation.html", context)
+
+    def _stock(self, pk):
+        return get_object_or_404(Stock.objects.select_related("sku", "warehouse", "seller"), pk=pk)
+
+    def receive_view(self, request):
+        def apply(data):
+            row = services.stock_receive(
+                sku=data["sku"],
+                warehouse=data["warehouse"],
+                seller=data["seller"],
+                quantity=data["quantity"],
+                reference=data["reference"],
+                actor=request.user,
+            )
+            return gettext("Received %(quantity)s units; on hand is now %(on_hand)s.") % {
+                "quantity": data["quantity"],
+                "on_hand": row.on_hand,
+            }
+
+        return self._operation(
+            request,
+            title=gettext("Goods receipt"),
+            form_class=forms.GoodsReceiptForm,
+            submit_label=gettext("Receive"),
+            apply=apply,
+        )
+
+    def count_view(self, request, pk):
+        stock = self._stock(pk)
+
+        def apply(data):
+            row = services.stock_count(stock=stock, counted=data["counted"], reason=data["reason"], actor=request.user)
+            return gettext("Adjusted: on hand is now %(on_hand)s.") % {"on_hand": row.on_hand}
+
+        return self._operation(
+            request,
+            title=gettext("Cycle count"),
+            form_class=forms.CycleCountForm,
+            submit_label=gettext("Record count"),
+            apply=apply,
+            stock=stock,
+        )
+
+    def transfer_view(self, request, pk):
+        stock = self._stock(pk)
+
+        def apply(data):
+            services.stock_transfer(
+                sku=stock.sku_id,
+                from_warehouse=stock.warehouse_id,
+                to_warehouse=data["to_warehouse"],
+                seller=stock.seller_id,
+                quantity=data["quantity"],
+                reference=data["reference"],
+                actor=request.user,
+            )
+            return gettext("Transferred %(quantity)s units to %(warehouse)s.") % {
+                "quantity": data["quantity"],
+                "warehouse": data["to_warehouse"],
+            }
+
+        return self._operation(
+            request,
+            title=gettext("Transfer between warehouses"),
+            form_class=forms.TransferForm,
+            submit_label=gettext("Transfer"),
+            apply=apply,
+            stock=stock,
+        )
+
+    def lock_view(self, request, pk):
+        stock = self._stock(pk)
+
+        def apply(data):
+            services.virtual_stock_lock(
+                seller=data["seller"],
+                sku=stock.sku_id,
+                warehouse=stock.warehouse_id,
+                quantity=data["quantity"],
+                reference=data["reference"],
+                actor=request.user,
+            )
+            return gettext("Locked %(quantity)s units for %(seller)s.") % {
+                "quantity": data["quantity"],
+                "seller": data["seller"],
+            }
+
+        return self._operation(
+            request,
+            title=gettext("Lock virtual stock for a seller"),
+            form_class=forms.VirtualLockForm,
+            submit_label=gettext("Lock"),
+            apply=apply,
+            stock=stock,
+        )
+
+    def release_view(self, request, pk):
+        stock = self._stock(pk)
+
+        def apply(data):
+            services.virtual_stock_release(
+                seller=stock.seller_id,
+                sku=stock.sku_id,
+                warehouse=stock.warehouse_id,
+                quantity=data["quantity"],
+                reference=data["reference"],
+                actor=request.user,
+            )
+            return gettext("Released %(quantity)s units to the shared pool.") % {"quantity": data["quantity"]}
+
+        return self._operation(
+            request,
+            title=gettext("Release virtual stock to the pool"),
+            form_class=forms.VirtualReleaseForm,
+            submit_label=gettext("Release"),
+            apply=apply,
+            stock=stock,
+        )
+
+
+@admin.register(Movement)
+class MovementAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
+    list_display = [
+        "created_at",
+        "stock",
+        "sequence",
+        "kind",
+        "on_hand_delta",
+        "reserved_delta",
+        "on_hand_after",
+        "reserved_after",
+        "actor",
+        "reference",
+        "reason",
+    ]
+    list_filter = ["kind", "stock__warehouse"]
+    search_fields = ["reference", "reason", "stock__sku__code"]
+    list_select_related = ["stock__sku", "stock__warehouse", "stock__seller", "actor"]
+    date_hierarchy = "created_at"
+
+
+class ReservationAllocationInline(ReadOnlyAdminMixin, admin.TabularInline):
+    model = ReservationAllocation
+    fields = ["stock", "quantity"]
+    readonly_fields = fields
+    extra = 0
+
+
+@admin.register(Reservation)
+class ReservationAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
+    list_display = ["line_key", "seller", "sku", "quantity", "quantity_reserved", "status", "created_at"]
+    list_filter = ["status", "seller"]
+    search_fields = ["line_key", "reference", "sku__code"]
+    list_select_related = ["seller", "sku"]
+    inlines = [ReservationAllocationInline]
+
+
+class OpenAlertFilter(admin.SimpleListFilter):
+    title = _("state")
+    parameter_name = "state"
+
+    def lookups(self, request, model_admin):
+        return [("open", _("Open")), ("resolved", _("Resolved"))]
+
+    def queryset(self, request, queryset):
+        if self.value() == "open":
+            return queryset.filter(resolved_at__isnull=True)
+        if self.value() == "resolved":
+            return queryset.filter(resolved_at__isnull=False)
+        return queryset
+
+
+@admin.register(LowStockAlert)
+class LowStockAlertAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
+    list_display = ["sku", "available", "safety_stock", "raised_at", "resolved_at"]
+    list_filter = [OpenAlertFilter]
+    search_fields = ["sku__code"]
+    list_select_related = ["sku"]
+
+
+@admin.register(AllocationRule)
+class AllocationRuleAdmin(admin.ModelAdmin):
+    list_display = [
+        "name",
+        "seller",
+        "platform",
+        "account",
+        "is_priority",
+        "buffer_units",
+        "buffer_percent",
+        "max_per_listing",
+        "low_stock_threshold",
+        "is_active",
+    ]
+    list_filter = ["is_active", "is_priority", "platform"]
+    search_fields = ["name"]
+    list_editable = ["is_active"]
+
+
+def _run_each(request, queryset, service, done_message):
+    """Call ``service`` per selected record; report how many succeeded and each refusal."""
+    done = 0
+    for record in queryset:
+        try:
+            service(record)
+        except ValidationError as error:
+            messages.error(request, f"{record}: {_refusal(error)}")
+        else:
+            done += 1
+    if done:
+        messages.success(request, done_message % {"count": done})
+
+
+class IncomingAdmin(admin.ModelAdmin):
+    """Production orders and inbound shipments: created here, moved on only by actions."""
+
+    list_select_related = ["sku", "warehouse", "seller"]
+    list_filter = ["status", "warehouse"]
+    autocomplete_fields = ["sku"]
+    readonly_fields = ["status"]
+
+    def get_readonly_fields(self, request, obj=None):
+        if obj is None:
+            return self.readonly_fields
+        return [f.name for f in self.model._meta.fields if f.name not in ("id", "created_at", "updated_at")]
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(ProductionOrder)
+class ProductionOrderAdmin(IncomingAdmin):
+    list_display = ["number", "sku", "quantity", "warehouse", "seller", "eta", "status"]
+    search_fields = ["number", "sku__code"]
+    fields = ["number", "sku", "warehouse", "seller", "quantity", "eta", "note", "status"]
+    actions = ["start", "complete", "cancel"]
+
+    def save_model(self, request, obj, form, change):
+        if change:
+            return  # nothing is editable once created: the actions move it on
+        created = services.production_order_create(
+            number=obj.number,
+            sku=obj.sku,
+            warehouse=obj.warehouse,
+            seller=obj.seller,
+            quantity=obj.quantity,
+            eta=obj.eta,
+            note=obj.note,
+        )
+        obj.pk = created.pk
+
+    @admin.action(description=_("Start production"), permissions=["change"])
+    def start(self, request, queryset):
+        _run_each(
+            request,
+            queryset,
+            lambda order: services.production_order_start(order=order),
+            gettext("%(count)s production orders started."),
+        )
+
+    @admin.action(description=_("Complete and receive into stock"), permissions=["change"])
+    def complete(self, request, queryset):
+        _run_each(
+            request,
+            queryset,
+            lambda order: services.production_order_complete(order=order, actor=request.user),
+            gettext("%(count)s production orders completed and received."),
+        )
+
+    @admin.action(description=_("Cancel"), permissions=["change"])
+    def cancel(self, request, queryset):
+        _run_each(
+            request,
+            queryset,
+            lambda order: services.production_order_cancel(order=order),
+            gettext("%(count)s production orders cancelled."),
+        )
+
+
+@admin.register(InboundShipment)
+class InboundShipmentAdmin(IncomingAdmin):
+    list_display = ["reference", "sku", "quantity", "warehouse", "seller", "carrier", "eta", "status"]
+    search_fields = ["reference", "sku__code", "carrier"]
+    fields = ["reference", "sku", "warehouse", "seller", "quantity", "carrier", "eta", "status"]
+    actions = ["receive", "cancel"]
+
+    def save_model(self, request, obj, form, change):
+        if change:
+            return  # nothing is editable once created: the actions move it on
+        created = services.inbound_shipment_create(
+            reference=obj.reference,
+            sku=obj.sku,
+            warehouse=obj.warehouse,
+            seller=obj.seller,
+            quantity=obj.quantity,
+            eta=obj.eta,
+            carrier=obj.carrier,
+        )
+        obj.pk = created.pk
+
+    @admin.action(description=_("Receive into stock"), permissions=["change"])
+    def receive(self, request, queryset):
+        _run_each(
+            request,
+            queryset,
+            lambda shipment: services.inbound_shipment_receive(shipment=shipment, actor=request.user),
+            gettext("%(count)s inbound shipments received."),
+        )
+
+    @admin.action(description=_("Cancel"), permissions=["change"])
+    def cancel(self, request, queryset):
+        _run_each(
+            request,
+            queryset,
+            lambda shipment: services.inbound_shipment_cancel(shipment=shipment),
+            gettext("%(count)s inbound shipments cancelled."),
+        )

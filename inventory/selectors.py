@@ -1,0 +1,81 @@
+"""Reads of stock that users see: per SKU, for the hub or for one seller."""
+
+from dataclasses import dataclass
+
+from django.db.models import Q, Sum
+
+from .enums import InboundStatus, ProductionStatus
+from .models import InboundShipment, KitComponent, ProductionOrder, Stock
+
+
+@dataclass(frozen=True)
+class StockSummary:
+    sku_id: int
+    on_hand: int
+    reserved: int
+    available: int
+    in_transit: int
+    in_production: int
+
+
+def stock_summary_list(*, sku_ids, seller=None) -> dict[int, StockSummary]:
+    """On hand / reserved / available / in transit / in production per SKU.
+
+    With ``seller``: what that seller can draw on (its virtual stock, plus the pool if it
+    may draw on it) and the incoming units meant for it or for the pool. Without: the
+    whole hub. Kits are not stocked: see ``kit_available``.
+    """
+    sku_ids = list(sku_ids)
+    scope = Q()
+    if seller is not None:
+        scope = Q(seller=seller) | Q(seller__isnull=True) if seller.may_draw_on_pool else Q(seller=seller)
+    stock = (
+        Stock.objects.filter(scope, sku_id__in=sku_ids, warehouse__is_active=True)
+        .values("sku_id")
+        .annotate(on_hand=Sum("on_hand"), reserved=Sum("reserved"), available=Sum("available"))
+        .order_by()
+    )
+    incoming_scope = Q() if seller is None else Q(seller=seller) | Q(seller__isnull=True)
+    transit = dict(
+        InboundShipment.objects.filter(incoming_scope, sku_id__in=sku_ids, status=InboundStatus.IN_TRANSIT)
+        .values_list("sku_id")
+        .annotate(units=Sum("quantity"))
+        .order_by()
+    )
+    production = dict(
+        ProductionOrder.objects.filter(
+            incoming_scope,
+            sku_id__in=sku_ids,
+            status__in=[ProductionStatus.PLANNED, ProductionStatus.IN_PRODUCTION],
+        )
+        .values_list("sku_id")
+        .annotate(units=Sum("quantity"))
+        .order_by()
+    )
+    by_sku = {row["sku_id"]: row for row in stock}
+    return {
+        sku_id: StockSummary(
+            sku_id=sku_id,
+            on_hand=by_sku.get(sku_id, {}).get("on_hand") or 0,
+            reserved=by_sku.get(sku_id, {}).get("reserved") or 0,
+            available=by_sku.get(sku_id, {}).get("available") or 0,
+            in_transit=transit.get(sku_id, 0),
+            in_production=production.get(sku_id, 0),
+        )
+        for sku_id in sku_ids
+    }
+
+
+def kit_available(kit_id: int, *, seller=None) -> int:
+    """Kits that can be built now: min over components of floor(available / units per kit)."""
+    recipe = list(KitComponent.objects.filter(kit_id=kit_id).values_list("component_id", "quantity"))
+    if not recipe:
+        return 0
+    summaries = stock_summary_list(sku_ids=[c for c, _per in recipe], seller=seller)
+    return min(summaries[c].available // per for c, per in recipe)
+
+
+def skus_affected_by(sku_ids) -> set[int]:
+    """The SKUs whose advertised quantity a change to ``sku_ids`` can move: themselves and their kits."""
+    sku_ids = set(sku_ids)
+    return sku_ids | set(KitComponent.objects.filter(component_id__in=sku_ids).values_list("kit_id", flat=True))

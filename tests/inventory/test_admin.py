@@ -1,0 +1,148 @@
+import datetime as dt
+
+import pytest
+
+from inventory.enums import MovementKind, ProductionStatus
+from inventory.models import InboundShipment, LowStockAlert, Movement, ProductionOrder, Stock
+from inventory.services import OrderLine, order_lines_reserve
+from tests.factories import SkuFactory, stocked
+
+
+@pytest.fixture
+def staff(client, warehouse_user):
+    client.force_login(warehouse_user)
+    return client
+
+
+def pool_row(sku):
+    return Stock.objects.get(sku=sku, seller=None)
+
+
+def test_warehouse_staff_books_a_goods_receipt_through_the_form(staff, warehouse_user, sku, central):
+    assert "Goods receipt" in staff.get("/admin/inventory/stock/").text
+
+    response = staff.post(
+        "/admin/inventory/stock/receive/",
+        {"sku": sku.pk, "warehouse": central.pk, "quantity": "24", "reference": "DN-881"},
+        follow=True,
+    )
+
+    assert "Received 24 units; on hand is now 24." in response.text
+    movement = Movement.objects.get()
+    assert (movement.kind, movement.on_hand_delta, movement.actor, movement.reference) == (
+        MovementKind.RECEIPT,
+        24,
+        warehouse_user,
+        "DN-881",
+    )
+
+
+def test_receipt_form_refuses_zero_and_changes_nothing(staff, sku, central):
+    response = staff.post("/admin/inventory/stock/receive/", {"sku": sku.pk, "warehouse": central.pk, "quantity": "0"})
+
+    assert response.status_code == 200
+    assert "Ensure this value is greater than or equal to 1." in response.text
+    assert not Stock.objects.exists()
+
+
+def test_cycle_count_needs_a_reason_and_refuses_counts_below_reserved(staff, sku, central, seller):
+    stock = stocked(sku, central, 10)
+    order_lines_reserve(seller=seller, lines=[OrderLine("l", sku.pk, 6)])
+
+    no_reason = staff.post(f"/admin/inventory/stock/{stock.pk}/count/", {"counted": "9", "reason": ""})
+    too_few = staff.post(f"/admin/inventory/stock/{stock.pk}/count/", {"counted": "5", "reason": "lost"}, follow=True)
+    ok = staff.post(f"/admin/inventory/stock/{stock.pk}/count/", {"counted": "9", "reason": "1 damaged"}, follow=True)
+
+    assert "This field is required." in no_reason.text
+    assert "Counted 5 but 6 units are reserved" in too_few.text
+    assert "Adjusted: on hand is now 9." in ok.text
+    assert (pool_row(sku).on_hand, pool_row(sku).reserved) == (9, 6)
+
+
+def test_transfer_refusal_is_shown_and_nothing_moves(staff, sku, central, regional):
+    stock = stocked(sku, central, 3)
+
+    response = staff.post(
+        f"/admin/inventory/stock/{stock.pk}/transfer/", {"to_warehouse": regional.pk, "quantity": "5"}, follow=True
+    )
+
+    assert "only 3 available units" in response.text
+    assert list(Stock.objects.filter(sku=sku).values_list("warehouse__code", "on_hand")) == [("central", 3)]
+
+
+def test_lock_and_release_virtual_stock_from_the_admin(staff, sku, central, seller):
+    stock = stocked(sku, central, 10)
+
+    staff.post(f"/admin/inventory/stock/{stock.pk}/lock/", {"seller": seller.pk, "quantity": "4"})
+    virtual = Stock.objects.get(sku=sku, seller=seller)
+    staff.post(f"/admin/inventory/stock/{virtual.pk}/release/", {"quantity": "1"})
+
+    virtual.refresh_from_db()
+    assert (pool_row(sku).on_hand, virtual.on_hand) == (7, 3)
+
+
+def test_quantities_cannot_be_edited_on_the_stock_page(staff, sku, central):
+    stock = stocked(sku, central, 10)
+
+    page = staff.get(f"/admin/inventory/stock/{stock.pk}/change/").text
+    staff.post(f"/admin/inventory/stock/{stock.pk}/change/", {"on_hand": "999", "reserved": "0"})
+
+    assert 'name="on_hand"' not in page
+    assert pool_row(sku).on_hand == 10
+    assert staff.get("/admin/inventory/movement/add/").status_code == 403
+
+
+def test_accountant_may_look_but_not_book(client, accountant_user, sku, central):
+    stock = stocked(sku, central, 10)
+    client.force_login(accountant_user)
+
+    assert client.get("/admin/inventory/stock/").status_code == 200
+    assert "Goods receipt" not in client.get("/admin/inventory/stock/").text
+    assert client.get("/admin/inventory/stock/receive/").status_code == 403
+    assert client.post(f"/admin/inventory/stock/{stock.pk}/count/", {"counted": "1", "reason": "x"}).status_code == 403
+    assert pool_row(sku).on_hand == 10
+
+
+def test_production_order_created_started_and_completed_from_the_admin(staff, sku, central):
+    staff.post(
+        "/admin/inventory/productionorder/add/",
+        {"number": "MO-77", "sku": sku.pk, "warehouse": central.pk, "quantity": "120", "eta": "2026-12-20"},
+    )
+    order = ProductionOrder.objects.get(number="MO-77")
+
+    complete_too_early = staff.post(
+        "/admin/inventory/productionorder/",
+        {"action": "complete", "_selected_action": [order.pk]},
+        follow=True,
+    )
+    staff.post("/admin/inventory/productionorder/", {"action": "start", "_selected_action": [order.pk]})
+    staff.post("/admin/inventory/productionorder/", {"action": "complete", "_selected_action": [order.pk]})
+
+    assert "cannot become Completed" in complete_too_early.text
+    order.refresh_from_db()
+    assert order.status == ProductionStatus.COMPLETED
+    assert pool_row(sku).on_hand == 120
+
+
+def test_inbound_shipment_received_from_the_admin(staff, sku, central, seller):
+    shipment = InboundShipment.objects.create(
+        reference="IN-9", sku=sku, warehouse=central, seller=seller, quantity=8, eta=dt.date(2026, 12, 1)
+    )
+
+    response = staff.post(
+        "/admin/inventory/inboundshipment/", {"action": "receive", "_selected_action": [shipment.pk]}, follow=True
+    )
+
+    assert "1 inbound shipments received." in response.text
+    assert Stock.objects.get(sku=sku, seller=seller).on_hand == 8
+
+
+def test_low_stock_alerts_are_listed(staff, central, seller):
+    sku = SkuFactory(code="LOW-1", safety_stock=5)
+    stocked(sku, central, 5)
+    order_lines_reserve(seller=seller, lines=[OrderLine("l", sku.pk, 2)])
+
+    page = staff.get("/admin/inventory/lowstockalert/?state=open").text
+
+    assert LowStockAlert.objects.filter(sku=sku, resolved_at=None).count() == 1
+    assert "LOW-1" in page
