@@ -2,8 +2,10 @@
 
 from datetime import UTC, datetime, timedelta
 
+import httpx
 import pytest
 
+from hub.marketplaces import adapter_for_account
 from hub.marketplaces.errors import InvalidPayload, RequestRejected, ServerError
 from hub.marketplaces.sandbox.common import BUYERS
 from hub.marketplaces.sandbox.models import FaultKind, SandboxFault, SandboxOrder
@@ -103,3 +105,15 @@ def test_an_order_the_hub_cannot_read_names_the_field_and_the_order(shopify):
 
     assert error.value.field == "currency"
     assert placed.external_id in str(error.value)
+
+
+def test_a_slow_answer_times_out_as_a_retryable_server_error_without_the_query_string(shopify):
+    world = shopify()
+    SandboxFault.objects.create(platform="shopify", operation="orders_list", kind=FaultKind.SLOW, delay_seconds=1.5)
+    adapter = adapter_for_account(world.account, client=httpx.Client(timeout=0.5))
+
+    with pytest.raises(ServerError, match="timeout calling GET") as error:
+        adapter.list_orders(LONG_AGO)
+
+    assert error.value.retryable
+    assert "updated_at_min" not in str(error.value)
