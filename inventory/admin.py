@@ -6,6 +6,10 @@ lock / release, production orders, inbound shipments). A refusal is shown as an 
 message and nothing is applied.
 """
 
+import functools
+from collections.abc import Callable
+from dataclasses import dataclass
+
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import F
@@ -211,23 +215,24 @@ class StockAdmin(admin.ModelAdmin):
 
     def get_urls(self):
         wrap = self.admin_site.admin_view
-        return [
-            path("receive/", wrap(self.receive_view), name="inventory_stock_receive"),
-            path("<int:pk>/count/", wrap(self.count_view), name="inventory_stock_count"),
-            path("<int:pk>/transfer/", wrap(self.transfer_view), name="inventory_stock_transfer"),
-            path("<int:pk>/lock/", wrap(self.lock_view), name="inventory_stock_lock"),
-            path("<int:pk>/release/", wrap(self.release_view), name="inventory_stock_release"),
-            *super().get_urls(),
-        ]
+        urls = []
+        for name, operation in STOCK_OPERATIONS.items():
+            route = f"{name}/" if operation.on_new_row else f"<int:pk>/{name}/"
+            view = wrap(functools.partial(self.operation_view, operation=operation))
+            urls.append(path(route, view, name=f"inventory_stock_{name}"))
+        return [*urls, *super().get_urls()]
 
-    def _operation(self, request, *, title, form_class, submit_label, apply, stock=None):
-        """Render the form; on a valid POST call ``apply(data)`` and report success or refusal."""
+    def operation_view(self, request, pk=None, *, operation: "StockOperation"):
+        """Render the operation's form; on a valid POST call its service and report the outcome."""
         if not self.can_operate(request):
             raise PermissionDenied
-        form = form_class(request.POST or None)
+        stock = None
+        if pk is not None:
+            stock = get_object_or_404(Stock.objects.select_related("sku", "warehouse", "seller"), pk=pk)
+        form = operation.form_class(request.POST or None)
         if request.method == "POST" and form.is_valid():
             try:
-                done = apply(form.cleaned_data)
+                done = operation.apply(request.user, stock, form.cleaned_data)
             except ValidationError as error:
                 form.add_error(None, _refusal(error))
                 messages.error(request, _refusal(error))
@@ -237,130 +242,93 @@ class StockAdmin(admin.ModelAdmin):
         context = {
             **self.admin_site.each_context(request),
             "opts": self.model._meta,
-            "title": title,
+            "title": operation.title,
             "form": form,
             "stock": stock,
-            "submit_label": submit_label,
+            "submit_label": operation.submit_label,
         }
         return TemplateResponse(request, "admin/inventory/stock_operation.html", context)
 
-    def _stock(self, pk):
-        return get_object_or_404(Stock.objects.select_related("sku", "warehouse", "seller"), pk=pk)
 
-    def receive_view(self, request):
-        def apply(data):
-            row = services.stock_receive(
-                sku=data["sku"],
-                warehouse=data["warehouse"],
-                seller=data["seller"],
-                quantity=data["quantity"],
-                reference=data["reference"],
-                actor=request.user,
-            )
-            return gettext("Received %(quantity)s units; on hand is now %(on_hand)s.") % {
-                "quantity": data["quantity"],
-                "on_hand": row.on_hand,
-            }
+@dataclass(frozen=True)
+class StockOperation:
+    title: str
+    form_class: type
+    submit_label: str
+    apply: Callable  # (user, stock row or None, cleaned data) -> success message
+    on_new_row: bool = False
 
-        return self._operation(
-            request,
-            title=gettext("Goods receipt"),
-            form_class=forms.GoodsReceiptForm,
-            submit_label=gettext("Receive"),
-            apply=apply,
-        )
 
-    def count_view(self, request, pk):
-        stock = self._stock(pk)
+def _receive(user, stock, data):
+    row = services.stock_receive(
+        sku=data["sku"],
+        warehouse=data["warehouse"],
+        seller=data["seller"],
+        quantity=data["quantity"],
+        reference=data["reference"],
+        actor=user,
+    )
+    return gettext("Received %(quantity)s units; on hand is now %(on_hand)s.") % {
+        "quantity": data["quantity"],
+        "on_hand": row.on_hand,
+    }
 
-        def apply(data):
-            row = services.stock_count(stock=stock, counted=data["counted"], reason=data["reason"], actor=request.user)
-            return gettext("Adjusted: on hand is now %(on_hand)s.") % {"on_hand": row.on_hand}
 
-        return self._operation(
-            request,
-            title=gettext("Cycle count"),
-            form_class=forms.CycleCountForm,
-            submit_label=gettext("Record count"),
-            apply=apply,
-            stock=stock,
-        )
+def _count(user, stock, data):
+    row = services.stock_count(stock=stock, counted=data["counted"], reason=data["reason"], actor=user)
+    return gettext("Adjusted: on hand is now %(on_hand)s.") % {"on_hand": row.on_hand}
 
-    def transfer_view(self, request, pk):
-        stock = self._stock(pk)
 
-        def apply(data):
-            services.stock_transfer(
-                sku=stock.sku_id,
-                from_warehouse=stock.warehouse_id,
-                to_warehouse=data["to_warehouse"],
-                seller=stock.seller_id,
-                quantity=data["quantity"],
-                reference=data["reference"],
-                actor=request.user,
-            )
-            return gettext("Transferred %(quantity)s units to %(warehouse)s.") % {
-                "quantity": data["quantity"],
-                "warehouse": data["to_warehouse"],
-            }
+def _transfer(user, stock, data):
+    services.stock_transfer(
+        sku=stock.sku_id,
+        from_warehouse=stock.warehouse_id,
+        to_warehouse=data["to_warehouse"],
+        seller=stock.seller_id,
+        quantity=data["quantity"],
+        reference=data["reference"],
+        actor=user,
+    )
+    return gettext("Transferred %(quantity)s units to %(warehouse)s.") % {
+        "quantity": data["quantity"],
+        "warehouse": data["to_warehouse"],
+    }
 
-        return self._operation(
-            request,
-            title=gettext("Transfer between warehouses"),
-            form_class=forms.TransferForm,
-            submit_label=gettext("Transfer"),
-            apply=apply,
-            stock=stock,
-        )
 
-    def lock_view(self, request, pk):
-        stock = self._stock(pk)
+def _lock(user, stock, data):
+    services.virtual_stock_lock(
+        seller=data["seller"],
+        sku=stock.sku_id,
+        warehouse=stock.warehouse_id,
+        quantity=data["quantity"],
+        reference=data["reference"],
+        actor=user,
+    )
+    return gettext("Locked %(quantity)s units for %(seller)s.") % {
+        "quantity": data["quantity"],
+        "seller": data["seller"],
+    }
 
-        def apply(data):
-            services.virtual_stock_lock(
-                seller=data["seller"],
-                sku=stock.sku_id,
-                warehouse=stock.warehouse_id,
-                quantity=data["quantity"],
-                reference=data["reference"],
-                actor=request.user,
-            )
-            return gettext("Locked %(quantity)s units for %(seller)s.") % {
-                "quantity": data["quantity"],
-                "seller": data["seller"],
-            }
 
-        return self._operation(
-            request,
-            title=gettext("Lock virtual stock for a seller"),
-            form_class=forms.VirtualLockForm,
-            submit_label=gettext("Lock"),
-            apply=apply,
-            stock=stock,
-        )
+def _release(user, stock, data):
+    services.virtual_stock_release(
+        seller=stock.seller_id,
+        sku=stock.sku_id,
+        warehouse=stock.warehouse_id,
+        quantity=data["quantity"],
+        reference=data["reference"],
+        actor=user,
+    )
+    return gettext("Released %(quantity)s units to the shared pool.") % {"quantity": data["quantity"]}
 
-    def release_view(self, request, pk):
-        stock = self._stock(pk)
 
-        def apply(data):
-            services.virtual_stock_release(
-                seller=stock.seller_id,
-                sku=stock.sku_id,
-                warehouse=stock.warehouse_id,
-                quantity=data["quantity"],
-                reference=data["reference"],
-                actor=request.user,
-            )
-            return gettext("Released %(quantity)s units to the shared pool.") % {"quantity": data["quantity"]}
-
-        return self._operation(
-            request,
-            title=gettext("Release virtual stock to the pool"),
-            form_class=forms.VirtualReleaseForm,
-            submit_label=gettext("Release"),
-            apply=apply,
-            stock=stock,
-        )
+STOCK_OPERATIONS = {
+    "receive": StockOperation(_("Goods receipt"), forms.GoodsReceiptForm, _("Receive"), _receive, on_new_row=True),
+    "count": StockOperation(_("Cycle count"), forms.CycleCountForm, _("Record count"), _count),
+    "transfer": StockOperation(_("Transfer between warehouses"), forms.TransferForm, _("Transfer"), _transfer),
+    "lock": StockOperation(_("Lock virtual stock for a seller"), forms.VirtualLockForm, _("Lock"), _lock),
+    "release": StockOperation(_("Release virtual stock to the pool"), forms.VirtualReleaseForm, _("Release"), _release),
+}
 
 
 @admin.register(Movement)
@@ -442,27 +410,33 @@ class AllocationRuleAdmin(admin.ModelAdmin):
     list_editable = ["is_active"]
 
 
-def _run_each(request, queryset, service, done_message):
-    """Call ``service`` per selected record; report how many succeeded and each refusal."""
-    done = 0
-    for record in queryset:
-        try:
-            service(record)
-        except ValidationError as error:
-            messages.error(request, f"{record}: {_refusal(error)}")
-        else:
-            done += 1
-    if done:
-        messages.success(request, done_message % {"count": done})
+def service_action(name: str, description, call, done_message):
+    """An admin action that calls ``call(record, user)`` per selected record and reports each refusal."""
+
+    def action(modeladmin, request, queryset):
+        done = 0
+        for record in queryset:
+            try:
+                call(record, request.user)
+            except ValidationError as error:
+                messages.error(request, f"{record}: {_refusal(error)}")
+            else:
+                done += 1
+        if done:
+            messages.success(request, str(done_message) % {"count": done})
+
+    action.__name__ = name
+    return admin.action(description=description, permissions=["change"])(action)
 
 
 class IncomingAdmin(admin.ModelAdmin):
-    """Production orders and inbound shipments: created here, moved on only by actions."""
+    """Production orders and inbound shipments: created here through ``create``, moved on only by actions."""
 
     list_select_related = ["sku", "warehouse", "seller"]
     list_filter = ["status", "warehouse"]
     autocomplete_fields = ["sku"]
     readonly_fields = ["status"]
+    create = None  # the service that creates a record from the form's fields
 
     def get_readonly_fields(self, request, obj=None):
         if obj is None:
@@ -472,54 +446,39 @@ class IncomingAdmin(admin.ModelAdmin):
     def has_delete_permission(self, request, obj=None):
         return False
 
+    def save_model(self, request, obj, form, change):
+        if change:
+            return  # nothing is editable once created: the actions move it on
+        fields = {name: form.cleaned_data[name] for name in self.fields if name != "status"}
+        obj.pk = type(self).create(**fields).pk
+
 
 @admin.register(ProductionOrder)
 class ProductionOrderAdmin(IncomingAdmin):
     list_display = ["number", "sku", "quantity", "warehouse", "seller", "eta", "status"]
     search_fields = ["number", "sku__code"]
     fields = ["number", "sku", "warehouse", "seller", "quantity", "eta", "note", "status"]
-    actions = ["start", "complete", "cancel"]
-
-    def save_model(self, request, obj, form, change):
-        if change:
-            return  # nothing is editable once created: the actions move it on
-        created = services.production_order_create(
-            number=obj.number,
-            sku=obj.sku,
-            warehouse=obj.warehouse,
-            seller=obj.seller,
-            quantity=obj.quantity,
-            eta=obj.eta,
-            note=obj.note,
-        )
-        obj.pk = created.pk
-
-    @admin.action(description=_("Start production"), permissions=["change"])
-    def start(self, request, queryset):
-        _run_each(
-            request,
-            queryset,
-            lambda order: services.production_order_start(order=order),
-            gettext("%(count)s production orders started."),
-        )
-
-    @admin.action(description=_("Complete and receive into stock"), permissions=["change"])
-    def complete(self, request, queryset):
-        _run_each(
-            request,
-            queryset,
-            lambda order: services.production_order_complete(order=order, actor=request.user),
-            gettext("%(count)s production orders completed and received."),
-        )
-
-    @admin.action(description=_("Cancel"), permissions=["change"])
-    def cancel(self, request, queryset):
-        _run_each(
-            request,
-            queryset,
-            lambda order: services.production_order_cancel(order=order),
-            gettext("%(count)s production orders cancelled."),
-        )
+    create = services.production_order_create
+    actions = [
+        service_action(
+            "start",
+            _("Start production"),
+            lambda order, user: services.production_order_start(order=order),
+            _("%(count)s production orders started."),
+        ),
+        service_action(
+            "complete",
+            _("Complete and receive into stock"),
+            lambda order, user: services.production_order_complete(order=order, actor=user),
+            _("%(count)s production orders completed and received."),
+        ),
+        service_action(
+            "cancel",
+            _("Cancel"),
+            lambda order, user: services.production_order_cancel(order=order),
+            _("%(count)s production orders cancelled."),
+        ),
+    ]
 
 
 @admin.register(InboundShipment)
@@ -527,36 +486,18 @@ class InboundShipmentAdmin(IncomingAdmin):
     list_display = ["reference", "sku", "quantity", "warehouse", "seller", "carrier", "eta", "status"]
     search_fields = ["reference", "sku__code", "carrier"]
     fields = ["reference", "sku", "warehouse", "seller", "quantity", "carrier", "eta", "status"]
-    actions = ["receive", "cancel"]
-
-    def save_model(self, request, obj, form, change):
-        if change:
-            return  # nothing is editable once created: the actions move it on
-        created = services.inbound_shipment_create(
-            reference=obj.reference,
-            sku=obj.sku,
-            warehouse=obj.warehouse,
-            seller=obj.seller,
-            quantity=obj.quantity,
-            eta=obj.eta,
-            carrier=obj.carrier,
-        )
-        obj.pk = created.pk
-
-    @admin.action(description=_("Receive into stock"), permissions=["change"])
-    def receive(self, request, queryset):
-        _run_each(
-            request,
-            queryset,
-            lambda shipment: services.inbound_shipment_receive(shipment=shipment, actor=request.user),
-            gettext("%(count)s inbound shipments received."),
-        )
-
-    @admin.action(description=_("Cancel"), permissions=["change"])
-    def cancel(self, request, queryset):
-        _run_each(
-            request,
-            queryset,
-            lambda shipment: services.inbound_shipment_cancel(shipment=shipment),
-            gettext("%(count)s inbound shipments cancelled."),
-        )
+    create = services.inbound_shipment_create
+    actions = [
+        service_action(
+            "receive",
+            _("Receive into stock"),
+            lambda shipment, user: services.inbound_shipment_receive(shipment=shipment, actor=user),
+            _("%(count)s inbound shipments received."),
+        ),
+        service_action(
+            "cancel",
+            _("Cancel"),
+            lambda shipment, user: services.inbound_shipment_cancel(shipment=shipment),
+            _("%(count)s inbound shipments cancelled."),
+        ),
+    ]
