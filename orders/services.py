@@ -1,0 +1,201 @@
+"""Writes to orders: ingest from marketplaces, state changes, holds, cancellation.
+
+Lock order, everywhere: the order row, then (inside the inventory service) reservations,
+then stock rows. Reservation happens in the same transaction as the order is stored.
+"""
+
+from dataclasses import dataclass
+
+from django.db import IntegrityError, transaction
+from django.utils.translation import gettext as _
+
+from hub.marketplaces.types import CanonicalOrder, OrderStatus
+from inventory.exceptions import InsufficientStock, InvalidTransition
+from inventory.models import Reservation
+from inventory.services import OrderLine as ReservationLine
+from inventory.services import order_lines_reserve, reservation_release
+from sellers.models import Listing, MarketplaceAccount
+
+from .anomalies import first_hold
+from .enums import ALLOWED_TRANSITIONS, OPEN_STATES, HoldReason, OrderState
+from .exceptions import OrderTransitionError
+from .models import Order, OrderEvent, OrderLine
+
+CANCELLED_STATUSES = frozenset({OrderStatus.CANCELLED, OrderStatus.REFUNDED})
+
+
+@dataclass(frozen=True)
+class IngestResult:
+    order: Order
+    created: bool
+    applied: bool  # False when the payload was not newer than what the hub already had
+
+
+def order_transition(order: Order, target: str, *, note: str = "", actor=None) -> Order:
+    """Move an order to ``target`` if the transition table allows it; records the event.
+
+    The caller holds the order row lock (or has just created it in this transaction).
+    """
+    if target not in ALLOWED_TRANSITIONS[order.state]:
+        raise OrderTransitionError(
+            _("Order %(order)s is %(state)s and cannot become %(target)s.")
+            % {"order": order.external_id, "state": order.get_state_display(), "target": OrderState(target).label}
+        )
+    updated = Order.objects.filter(pk=order.pk, state=order.state).update(state=target)
+    if not updated:
+        raise OrderTransitionError(_("Order %(order)s changed meanwhile.") % {"order": order.external_id})
+    OrderEvent.objects.create(order=order, from_state=order.state, to_state=target, note=note, actor=actor)
+    order.state = target
+    return order
+
+
+def order_ingest(*, account: MarketplaceAccount, canonical: CanonicalOrder, raw: dict) -> IngestResult:
+    """Store a marketplace order (or apply a newer update to it) and reserve its stock.
+
+    1. Insert the order; if it exists (webhook and pull, duplicates), lock it instead.
+    2. Existing order: ignore the payload unless it is newer (``updated_at``); apply a
+       cancellation (releasing stock) or an address change.
+    3. New order: map lines to listings and SKUs; a cancelled order is stored as such;
+       an unmapped SKU or an anomaly puts it on hold with a readable reason; otherwise
+       reserve its lines through the inventory service, by the seller's shortage policy.
+    """
+    with transaction.atomic():
+        order, created = _order_insert_or_lock(account, canonical, raw)
+        if not created:
+            applied = _order_update(order, canonical, raw)
+            return IngestResult(order, created=False, applied=applied)
+        lines = _lines_create(order, canonical)
+        if canonical.status in CANCELLED_STATUSES:
+            order_transition(order, OrderState.CANCELLED, note=_("Cancelled at the marketplace before ingest."))
+        elif unmapped := [line.seller_sku for line in lines if line.sku_id is None]:
+            _hold(order, HoldReason.UNKNOWN_SKU, _("No listing maps %(skus)s.") % {"skus": ", ".join(unmapped)})
+        elif hold := first_hold(account.pk, canonical):
+            _hold(order, hold.reason, hold.note)
+        else:
+            order_allocate(order, lines)
+        return IngestResult(order, created=True, applied=True)
+
+
+def _order_insert_or_lock(account, canonical: CanonicalOrder, raw: dict) -> tuple[Order, bool]:
+    ship_to = canonical.ship_to
+    fields = {
+        "seller_id": account.seller_id,
+        "platform": account.platform,
+        "marketplace_status": canonical.status,
+        "currency": canonical.currency,
+        "total": canonical.total,
+        "placed_at": canonical.created_at,
+        "marketplace_updated_at": canonical.updated_at or canonical.created_at,
+        "ship_name": ship_to.name,
+        "ship_address1": ship_to.address1,
+        "ship_address2": ship_to.address2,
+        "ship_city": ship_to.city,
+        "ship_state": ship_to.state,
+        "ship_postal_code": ship_to.postal_code,
+        "ship_country": ship_to.country,
+        "ship_phone": ship_to.phone,
+        "buyer_email": canonical.buyer_email,
+        "raw_payload": raw,
+    }
+    try:
+        with transaction.atomic():
+            order = Order.objects.create(account=account, external_id=canonical.external_id, **fields)
+        OrderEvent.objects.create(order=order, to_state=order.state, note=_("Received from the marketplace."))
+        return order, True
+    except IntegrityError:
+        # Seen already (duplicate webhook, or webhook and pull at once): wait for its lock.
+        order = Order.objects.select_for_update().get(account=account, external_id=canonical.external_id)
+        return order, False
+
+
+def _lines_create(order: Order, canonical: CanonicalOrder) -> list[OrderLine]:
+    listings = {
+        listing.seller_sku: listing
+        for listing in Listing.objects.filter(
+            account_id=order.account_id, seller_sku__in=[line.sku for line in canonical.lines]
+        )
+    }
+    lines = [
+        OrderLine(
+            order=order,
+            external_line_id=line.external_line_id,
+            seller_sku=line.sku,
+            listing=listings.get(line.sku),
+            sku_id=listings[line.sku].sku_id if line.sku in listings else None,
+            quantity=line.quantity,
+            unit_price=line.unit_price,
+            title=line.title[:300],
+        )
+        for line in canonical.lines
+    ]
+    return OrderLine.objects.bulk_create(lines)
+
+
+def _hold(order: Order, reason: str, note: str) -> None:
+    Order.objects.filter(pk=order.pk).update(hold_reason=reason, hold_note=note)
+    order.hold_reason, order.hold_note = reason, note
+    order_transition(order, OrderState.ON_HOLD, note=f"{HoldReason(reason).label}: {note}")
+
+
+def order_allocate(order: Order, lines: list[OrderLine] | None = None, *, actor=None) -> Order:
+    """Reserve every line; the order becomes allocated, backordered or rejected (seller's policy)."""
+    lines = lines if lines is not None else list(order.lines.all())
+    request = [
+        ReservationLine(line_key=line.reservation_key, sku_id=line.sku_id, quantity=line.quantity) for line in lines
+    ]
+    try:
+        reservations = order_lines_reserve(
+            seller=order.seller, lines=request, actor=actor, reference=f"{order.platform}:{order.external_id}"
+        )
+    except InsufficientStock as error:
+        order_transition(order, OrderState.REJECTED, note=" ".join(error.messages), actor=actor)
+        return order
+    short = any(reservation.quantity_backordered for reservation in reservations)
+    order_transition(order, OrderState.BACKORDERED if short else OrderState.ALLOCATED, actor=actor)
+    return order
+
+
+def _order_update(order: Order, canonical: CanonicalOrder, raw: dict) -> bool:
+    stored = order.marketplace_updated_at
+    if canonical.updated_at is None or (stored is not None and canonical.updated_at <= stored):
+        return False
+    changes = {
+        "marketplace_status": canonical.status,
+        "marketplace_updated_at": canonical.updated_at,
+        "raw_payload": raw,
+    }
+    if order.state in OPEN_STATES and order.state != OrderState.RELEASED:
+        ship_to = canonical.ship_to
+        changes.update(
+            ship_name=ship_to.name,
+            ship_address1=ship_to.address1,
+            ship_address2=ship_to.address2,
+            ship_city=ship_to.city,
+            ship_state=ship_to.state,
+            ship_postal_code=ship_to.postal_code,
+            ship_country=ship_to.country,
+            ship_phone=ship_to.phone,
+        )
+    Order.objects.filter(pk=order.pk).update(**changes)
+    for field, value in changes.items():
+        setattr(order, field, value)
+    if canonical.status in CANCELLED_STATUSES and order.state in OPEN_STATES:
+        order_cancel(order, note=_("Cancelled at the marketplace."))
+    return True
+
+
+def order_cancel(order: Order, *, note: str = "", actor=None) -> Order:
+    """Cancel an open order and give its reserved units back to the pool (the caller holds the order lock)."""
+    if order.state not in OPEN_STATES:
+        raise OrderTransitionError(
+            _("Order %(order)s is %(state)s and cannot be cancelled.")
+            % {"order": order.external_id, "state": order.get_state_display()}
+        )
+    keys = [line.reservation_key for line in order.lines.all()]
+    open_keys = Reservation.objects.filter(line_key__in=keys).exclude(status__in=["released", "shipped"])
+    for line_key in sorted(open_keys.values_list("line_key", flat=True)):
+        try:
+            reservation_release(line_key=line_key, actor=actor, reason=note or "order cancelled")
+        except InvalidTransition as error:
+            raise OrderTransitionError(" ".join(error.messages)) from error
+    return order_transition(order, OrderState.CANCELLED, note=note, actor=actor)
