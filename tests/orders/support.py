@@ -26,7 +26,9 @@ def canonical_order(
         total=Decimal("19.90") * sum(quantity for _, quantity in lines),
         ship_to=ship_to,
         lines=tuple(
-            CanonicalLine(external_line_id=f"{external_id}-{index}", sku=sku, quantity=quantity, unit_price=Decimal("19.90"))
+            CanonicalLine(
+                external_line_id=f"{external_id}-{index}", sku=sku, quantity=quantity, unit_price=Decimal("19.90")
+            )
             for index, (sku, quantity) in enumerate(lines)
         ),
     )

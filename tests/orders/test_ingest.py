@@ -73,7 +73,9 @@ def test_a_newer_cancellation_releases_stock_and_an_older_update_is_ignored(shop
 
 def test_an_address_change_is_applied_to_an_open_order(shop):
     order_ingest(account=shop.account, canonical=canonical_order(), raw={})
-    moved = ShipTo(name="Jürgen Müller", country="DE", city="Berlin", postal_code="10117", address1="Unter den Linden 1")
+    moved = ShipTo(
+        name="Jürgen Müller", country="DE", city="Berlin", postal_code="10117", address1="Unter den Linden 1"
+    )
 
     order_ingest(account=shop.account, canonical=canonical_order(updated_minutes=3, ship_to=moved), raw={})
 
@@ -113,9 +115,7 @@ def test_same_buyer_and_items_within_minutes_is_held_as_suspected_duplicate(shop
 
 
 def test_an_order_cancelled_before_ingest_is_stored_cancelled_without_reserving(shop):
-    order = order_ingest(
-        account=shop.account, canonical=canonical_order(status=OrderStatus.CANCELLED), raw={}
-    ).order
+    order = order_ingest(account=shop.account, canonical=canonical_order(status=OrderStatus.CANCELLED), raw={}).order
 
     assert order.state == OrderState.CANCELLED
     assert Reservation.objects.count() == 0
