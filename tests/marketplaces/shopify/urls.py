@@ -1,4 +1,4 @@
-"""Only the Shopify sandbox, mounted where hub.marketplaces.sandbox.urls mounts it.
+"""Only the Shopify sandbox, mounted where hub.marketplaces.sandbox.urls mounts it, and a webhook receiver.
 
 Keeps these contract tests independent of the other platforms' sandboxes (built in parallel).
 """
@@ -7,4 +7,9 @@ from django.urls import include, path
 
 from hub.marketplaces.sandbox import shopify
 
-urlpatterns = [path("sandbox/shopify/", include(shopify.urlpatterns))]
+from .receiver import receive
+
+urlpatterns = [
+    path("sandbox/shopify/", include(shopify.urlpatterns)),
+    path("test-hooks/shopify", receive),
+]
