@@ -13,21 +13,22 @@ from datetime import datetime
 from ..base import MarketplaceAdapter
 from ..errors import AuthFailed, InvalidPayload, ItemError, RequestRejected, ServerError, Throttled
 from ..types import CanonicalOrder, ListingRef, OrderPage, PushResult, QuantityUpdate, ShipmentPush
+from .batching import group_by_listing, push_in_batches
 from .parsing import parse_order
 from .signing import api_sign, verify_push
+from .tokens import TokenRefreshing
 
 API = "/api/v2"
 ORDER_WINDOW_SECONDS = 15 * 24 * 3600  # get_order_list refuses time_to - time_from over 15 days
 MAX_PAGE_SIZE = 100
 DETAIL_LIMIT = 50  # order_sn_list of get_order_detail: 1-50
-REFRESH_MARGIN_SECONDS = 120
 DEFAULT_THROTTLE_SECONDS = 1.0  # Shopee sends no Retry-After; back off this long, then retry
 DETAIL_FIELDS = "buyer_username,recipient_address,item_list,total_amount,pay_time,package_list,cancel_reason"
 AUTH_ERRORS = {"error_auth", "invalid_access_token", "invalid_acceess_token", "error_sign", "error_permission"}
 THROTTLE_ERRORS = {"error_too_many_request", "error_rate_limit", "too_many_request"}
 
 
-class ShopeeAdapter(MarketplaceAdapter):
+class ShopeeAdapter(TokenRefreshing, MarketplaceAdapter):
     platform = "shopee"
     default_base_url = "https://partner.shopeemobile.com"
     batch_limit = 50  # models per update_stock call (all of one item)
@@ -92,29 +93,8 @@ class ShopeeAdapter(MarketplaceAdapter):
         return data
 
     # --- tokens -----------------------------------------------------------------
-    def _fresh_credentials(self) -> dict:
-        credentials = self.account.credentials.load()
-        if float(credentials.get("expire_at") or 0) - REFRESH_MARGIN_SECONDS > time.time():
-            return credentials
-        return self._refresh(stale_token=None)
-
-    def _refresh(self, stale_token: str | None) -> dict:
-        """Refresh under the account's row lock; a worker that finds the token already replaced does nothing."""
-
-        def refresher(current: dict):
-            if stale_token is None:
-                if float(current.get("expire_at") or 0) - REFRESH_MARGIN_SECONDS > time.time():
-                    return None
-            elif current.get("access_token") != stale_token:
-                return None
-            return self._request_token(current)
-
-        return self.account.credentials.refresh(refresher)
-
     def _request_token(self, current: dict) -> dict:
         path = f"{API}/auth/access_token/get"
-        if not current.get("refresh_token"):
-            raise AuthFailed("shopee: no refresh_token stored; the seller must authorise the shop again")
         body = {
             "refresh_token": current["refresh_token"],
             "partner_id": current.get("partner_id"),
@@ -199,17 +179,12 @@ class ShopeeAdapter(MarketplaceAdapter):
     # --- stock ------------------------------------------------------------------
     def push_quantities(self, updates) -> PushResult:
         """Group by item (update_stock takes one item_id), then 50 models per call."""
-        by_item: dict[str, list[QuantityUpdate]] = defaultdict(list)
-        for update in updates:
-            by_item[update.listing.listing_id].append(update)
-        total = PushResult()
-        for item_updates in by_item.values():
-            for start in range(0, len(item_updates), self.batch_limit):
-                result = self.push_quantities_batch(item_updates[start : start + self.batch_limit])
-                total.succeeded += result.succeeded
-                total.failed += result.failed
-                total.calls += result.calls
-        return total
+        batches = [
+            item_updates[start : start + self.batch_limit]
+            for item_updates in group_by_listing(updates).values()
+            for start in range(0, len(item_updates), self.batch_limit)
+        ]
+        return push_in_batches(self.push_quantities_batch, batches)
 
     def push_quantities_batch(self, updates: list[QuantityUpdate]) -> PushResult:
         result = PushResult()

@@ -1,17 +1,17 @@
 """The Shopee adapter against the Shopee sandbox, over real HTTP (live_server)."""
 
-import threading
 import time
 from datetime import UTC, datetime, timedelta
 
 import pytest
-from django.db import connection
 
 from hub.marketplaces.errors import AuthFailed, RequestRejected, Throttled
 from hub.marketplaces.sandbox import shopee as sandbox
 from hub.marketplaces.sandbox.models import FaultKind, SandboxFault, SandboxListing, SandboxOrder
 from hub.marketplaces.types import ListingRef, QuantityUpdate, ShipmentPush
 from sellers.models import MarketplaceAccount
+
+from .world import run_together
 
 
 def _ref(listing: SandboxListing) -> ListingRef:
@@ -210,24 +210,7 @@ def test_token_rejected_inside_http_200_is_refreshed_once_and_retried(shopee):
 
 def test_two_workers_refreshing_at_once_cost_one_token_call(shopee):
     world = shopee(expired_token=True)
-    barrier = threading.Barrier(2)
-    errors = []
-
-    def worker():
-        try:
-            adapter = world.adapter()
-            barrier.wait()
-            adapter.list_orders(_since())
-        except Exception as error:  # noqa: BLE001 - reported below
-            errors.append(error)
-        finally:
-            connection.close()
-
-    threads = [threading.Thread(target=worker) for _ in range(2)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
+    errors = run_together(2, lambda: world.adapter().list_orders(_since()))
 
     assert errors == []
     assert world.calls("access_token_get") == 1

@@ -26,24 +26,29 @@ def request_json(request) -> dict:
 
 def sandbox_view(
     platform: str,
-    operation: str,
+    operation: str | Callable,
     methods: tuple[str, ...],
     shop_id_of: Callable,
     throttled: Callable[[float], HttpResponse],
     not_allowed: Callable[[], HttpResponse],
 ):
-    """Decorate ``view(request) -> HttpResponse``; a view may set ``response.sandbox_items`` for batch calls."""
+    """Decorate ``view(request) -> HttpResponse``; a view may set ``response.sandbox_items`` for batch calls.
+
+    ``operation`` names the call for faults and records; a callable derives it from the request
+    (AliExpress names its operations in a ``method`` parameter of one gateway path).
+    """
 
     def decorate(view):
         @csrf_exempt
         @functools.wraps(view)
         def endpoint(request, *args, **kwargs):
             shop_id = shop_id_of(request)
-            response = fault_response(platform, shop_id, operation, throttled)
+            name = operation(request) if callable(operation) else operation
+            response = fault_response(platform, shop_id, name, throttled)
             if response is None:
                 response = view(request, *args, **kwargs) if request.method in methods else not_allowed()
             record_call(
-                platform, shop_id, operation, request, response.status_code, items=getattr(response, "sandbox_items", 0)
+                platform, shop_id, name, request, response.status_code, items=getattr(response, "sandbox_items", 0)
             )
             return response
 

@@ -15,10 +15,10 @@ from hub.marketplaces.shopee.signing import push_signature
 
 from ..common import order_place, random_buyer, webhook_enqueue
 from ..models import SandboxListing, SandboxOrder, SandboxShop
+from .tokens import TokenPolicy, latest_tokens, provision
 
 PLATFORM = "shopee"
-ACCESS_TOKEN_SECONDS = 4 * 3600  # access_token lives 4 hours
-REFRESH_TOKEN_SECONDS = 30 * 24 * 3600  # refresh_token lives 30 days
+TOKENS = TokenPolicy(access_seconds=4 * 3600, refresh_seconds=30 * 24 * 3600)  # access 4 hours, refresh 30 days
 REGION_CURRENCY = {
     "SG": "SGD",
     "MY": "MYR",
@@ -52,66 +52,25 @@ def sandbox_base_url() -> str:
     return f"http://127.0.0.1:{os.environ.get('PORT', '8000')}/sandbox/{PLATFORM}"
 
 
-def _new_token() -> str:
-    return secrets.token_hex(16)
-
-
-def _issue_tokens(shop_secrets: dict, *, now: int, expired: bool = False) -> None:
-    """A new access token and refresh token (the refresh rotates: the old refresh token stops working)."""
-    token = _new_token()
-    shop_secrets.setdefault("access_tokens", {})[token] = now - 1 if expired else now + ACCESS_TOKEN_SECONDS
-    # Forget tokens that expired more than a day ago.
-    shop_secrets["access_tokens"] = {
-        key: expiry for key, expiry in shop_secrets["access_tokens"].items() if expiry > now - 86400 or key == token
-    }
-    shop_secrets["latest_access_token"] = token
-    shop_secrets["refresh_token"] = _new_token()
-    shop_secrets["refresh_expire_at"] = now + REFRESH_TOKEN_SECONDS
-
-
 def credentials_of(shop: SandboxShop) -> dict:
     """What a hub account stores for this shop (the latest token pair)."""
-    token = shop.secrets["latest_access_token"]
-    return {
-        "partner_id": shop.secrets["partner_id"],
-        "partner_key": shop.secrets["partner_key"],
-        "access_token": token,
-        "refresh_token": shop.secrets["refresh_token"],
-        "expire_at": shop.secrets["access_tokens"][token],
-    }
+    return {"partner_id": shop.secrets["partner_id"], "partner_key": shop.secrets["partner_key"], **latest_tokens(shop)}
 
 
-def provision_shop(
-    shop_id: str,
-    *,
-    region: str = "",
-    webhook_url: str = "",
-    expired_token: bool = False,
-    rate_per_second: float | None = None,
-    burst: float | None = None,
-):
+def provision_shop(shop_id: str, *, region: str = "", webhook_url: str = "", **options):
     """Create or update a sandbox shop; returns (shop, credentials, settings) for a hub account.
 
-    ``expired_token`` hands out an access token that has already expired (the refresh token works).
+    ``expired_token=True`` hands out an access token that has already expired (the refresh token works).
     ``rate_per_second``/``burst`` override the per-API token bucket (default 1000 calls a minute).
     """
     region = (region or "SG").upper()
-    shop, created = SandboxShop.objects.get_or_create(
-        platform=PLATFORM, shop_id=shop_id, defaults={"region": region, "name": f"Shopee {shop_id}"}
-    )
-    now = int(time.time())
-    if created or not shop.secrets.get("partner_key"):
-        shop.secrets = {"partner_id": random.randint(1_000_000, 2_999_999), "partner_key": secrets.token_hex(32)}
-        _issue_tokens(shop.secrets, now=now, expired=expired_token)
-        shop.data = {"currency": REGION_CURRENCY.get(region, "SGD"), "default_item_id": random.randint(10**9, 10**10)}
-    elif expired_token:
-        _issue_tokens(shop.secrets, now=now, expired=True)
-    shop.region = region
-    if webhook_url:
-        shop.webhook_url = webhook_url
-    if rate_per_second is not None:
-        shop.data["rate_limit"] = {"rate": rate_per_second, "burst": burst or rate_per_second}
-    shop.save()
+
+    def new_app():
+        app = {"partner_id": random.randint(1_000_000, 2_999_999), "partner_key": secrets.token_hex(32)}
+        data = {"currency": REGION_CURRENCY.get(region, "SGD"), "default_item_id": random.randint(10**9, 10**10)}
+        return app, data
+
+    shop = provision(PLATFORM, shop_id, TOKENS, region=region, new_app=new_app, webhook_url=webhook_url, **options)
     return shop, credentials_of(shop), {"page_size": 100}
 
 

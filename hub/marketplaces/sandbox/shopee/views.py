@@ -15,7 +15,8 @@ from hub.marketplaces.shopee.signing import api_sign
 from ..common import rate_limit_wait
 from ..models import SandboxListing, SandboxOrder, SandboxShop
 from .endpoint import request_json, sandbox_view
-from .state import PLATFORM, _issue_tokens, detail_view, push_order_status
+from .state import PLATFORM, TOKENS, detail_view, push_order_status
+from .tokens import issue_tokens
 
 API = "/api/v2"
 TIMESTAMP_TOLERANCE_SECONDS = 300
@@ -98,7 +99,7 @@ def access_token_get(request):
         now = int(time.time())
         if body.get("refresh_token") != shop.secrets.get("refresh_token") or shop.secrets["refresh_expire_at"] <= now:
             return _answer(403, error="error_auth", message="Invalid refresh_token.")
-        _issue_tokens(shop.secrets, now=now)
+        issue_tokens(shop.secrets, TOKENS, now=now)
         shop.save(update_fields=["secrets"])
     token = shop.secrets["latest_access_token"]
     return _answer(

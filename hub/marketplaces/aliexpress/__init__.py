@@ -1,0 +1,1 @@
+"""AliExpress Open Platform (IOP) seller adapter (see docs/marketplaces/aliexpress.md)."""
