@@ -1,10 +1,18 @@
 """Demo catalogue: a small-batch manufacturer of houseware and fitness goods."""
 
+import datetime as dt
 from decimal import Decimal
 from itertools import product as cartesian
 
-from .enums import WarehouseKind
-from .models import BinLocation, Product, Sku, Warehouse
+from django.utils import timezone
+
+from . import services
+from .enums import InboundStatus, ProductionStatus, WarehouseKind
+from .models import AllocationRule, BinLocation, InboundShipment, Movement, Product, ProductionOrder, Sku, Warehouse
+
+OPENING_REFERENCE = "demo:opening-stock"
+VIRTUAL_REFERENCE = "demo:harbor-prepaid"
+LOW_STOCK_CODES = {"LAMP-WOD-UK", "MAT-TEA-10MM", "TOTE-NVY-L"}  # below their safety stock of 10
 
 WAREHOUSES = [
     # code, name, kind, country, city
@@ -105,4 +113,93 @@ def build():
                 defaults={"sku": sku},
             )
             count += 1
-    return f"{len(warehouses)} warehouses, {len(PRODUCTS)} products, {count} SKUs"
+    stocked = _opening_stock(central)
+    locked = _harbor_virtual_stock(central)
+    incoming = _incoming(central)
+    _allocation_rules()
+    return (
+        f"{len(warehouses)} warehouses, {len(PRODUCTS)} products, {count} SKUs, "
+        f"opening stock for {stocked} SKUs, {locked} virtual stock rows for harbor, {incoming} incoming"
+    )
+
+
+def _opening_stock(central) -> int:
+    """Receive an opening quantity per SKU once (a few below safety stock, so alerts show)."""
+    if Movement.objects.filter(reference=OPENING_REFERENCE).exists():
+        return 0
+    skus = list(Sku.objects.filter(is_kit=False).order_by("code"))
+    for index, sku in enumerate(skus):
+        quantity = 6 if sku.code in LOW_STOCK_CODES else 20 + index * 7 % 90
+        services.stock_receive(sku=sku, warehouse=central, quantity=quantity, reference=OPENING_REFERENCE)
+    return len(skus)
+
+
+def _harbor_virtual_stock(central) -> int:
+    """Harbor Trading pre-bought bottles: locked for it as virtual stock (once)."""
+    from sellers.models import Seller
+
+    harbor = Seller.objects.filter(code="harbor").first()
+    if harbor is None:
+        from sellers.demo import build as build_sellers  # harbor is defined there; its builder is idempotent
+
+        build_sellers()
+        harbor = Seller.objects.get(code="harbor")
+    if Movement.objects.filter(reference=VIRTUAL_REFERENCE).exists():
+        return 0
+    skus = Sku.objects.filter(code__startswith="BOTTLE-750").order_by("code")
+    for sku in skus:
+        services.virtual_stock_lock(seller=harbor, sku=sku, warehouse=central, quantity=12, reference=VIRTUAL_REFERENCE)
+    return len(skus)
+
+
+def _incoming(central) -> int:
+    today = timezone.now().date()
+    production = [
+        # number, sku code, quantity, days to ETA, status
+        ("MO-DEMO-001", "LAMP-BLK-US", 200, 12, ProductionStatus.IN_PRODUCTION),
+        ("MO-DEMO-002", "MAT-PUR-6MM", 150, 20, ProductionStatus.PLANNED),
+        ("MO-DEMO-003", "BOTTLE-750-BLK", 300, 9, ProductionStatus.IN_PRODUCTION),
+    ]
+    for number, code, quantity, days, status in production:
+        ProductionOrder.objects.update_or_create(
+            number=number,
+            defaults={
+                "sku": Sku.objects.get(code=code),
+                "warehouse": central,
+                "quantity": quantity,
+                "eta": today + dt.timedelta(days=days),
+                "status": status,
+            },
+        )
+    inbound = [
+        # reference, sku code, quantity, days to ETA, carrier
+        ("IN-DEMO-001", "TOTE-NAT-M", 120, 4, "SF Express"),
+        ("IN-DEMO-002", "UTENSIL-8PC-GRY", 80, 6, "COSCO"),
+    ]
+    for reference, code, quantity, days, carrier in inbound:
+        InboundShipment.objects.update_or_create(
+            reference=reference,
+            defaults={
+                "sku": Sku.objects.get(code=code),
+                "warehouse": central,
+                "quantity": quantity,
+                "eta": today + dt.timedelta(days=days),
+                "carrier": carrier,
+                "status": InboundStatus.IN_TRANSIT,
+            },
+        )
+    return len(production) + len(inbound)
+
+
+def _allocation_rules() -> None:
+    AllocationRule.objects.update_or_create(
+        name="Default: 5% buffer, low stock below 15",
+        defaults={"buffer_percent": Decimal("5"), "low_stock_threshold": 15},
+    )
+    AllocationRule.objects.update_or_create(
+        name="Amazon: priority channel, 2 units buffer",
+        defaults={"platform": "amazon", "is_priority": True, "buffer_units": 2, "low_stock_threshold": 15},
+    )
+    AllocationRule.objects.update_or_create(
+        name="eBay: at most 25 per listing", defaults={"platform": "ebay", "max_per_listing": 25}
+    )
