@@ -5,8 +5,8 @@ from datetime import UTC, datetime
 import pytest
 
 from hub.marketplaces.errors import RequestRejected
-from hub.marketplaces.sandbox.models import SandboxOrder
-from hub.marketplaces.sandbox.shopify import place_order
+from hub.marketplaces.sandbox.models import SandboxListing, SandboxOrder
+from hub.marketplaces.sandbox.shopify import cancel_order, place_order
 from hub.marketplaces.types import ShipmentPush
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -88,3 +88,19 @@ def test_legacy_order_fulfillments_endpoint_answers_404(shopify):
     assert response.status_code == 404
     assert response.json() == {"errors": "Not Found"}
     assert SandboxOrder.objects.get(pk=placed.pk).payload["fulfillments"] == []
+
+
+def test_cancelled_order_is_listed_cancelled_restocked_and_cannot_be_shipped(shopify):
+    world = shopify()
+    world.listings(1, quantity=5)
+    placed = place_order(world.shop, [("SKU-0000", 2)])
+    cancel_order(placed, "inventory")
+    adapter = world.adapter()
+
+    (order,) = adapter.list_orders(datetime(2020, 1, 1, tzinfo=UTC)).orders
+    with pytest.raises(RequestRejected, match="no fulfillment order open"):
+        adapter.push_shipment(ShipmentPush(placed.external_id, "UPS", "1Z", SHIPPED_AT))
+
+    assert order.status == "cancelled"
+    assert SandboxListing.objects.get(shop=world.shop).quantity == 5
+    assert world.calls("fulfillment_create") == 0

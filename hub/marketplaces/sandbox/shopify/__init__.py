@@ -8,9 +8,9 @@ Paths as on https://<shop>.myshopify.com: ``admin/api/<version>/orders.json``,
 from django.urls import path
 
 from . import graphql, oauth, rest
-from .shop import listing_create, place_order, provision_shop, sandbox_base_url
+from .shop import cancel_order, listing_create, place_order, provision_shop, sandbox_base_url
 
-__all__ = ["listing_create", "place_order", "provision_shop", "sandbox_base_url", "urlpatterns"]
+__all__ = ["cancel_order", "listing_create", "place_order", "provision_shop", "sandbox_base_url", "urlpatterns"]
 
 _API = "<str:shop_id>/admin/api/<str:version>/"
 

@@ -15,6 +15,7 @@ from datetime import UTC, datetime
 
 from django.conf import settings
 from django.db import transaction
+from django.db.models import F
 
 from hub.marketplaces.shopify.signing import webhook_signature
 
@@ -154,3 +155,30 @@ def send_webhook(shop: SandboxShop, topic: str, payload: dict) -> None:
         "X-Shopify-Triggered-At": datetime.now(UTC).isoformat(),
     }
     webhook_enqueue(shop, topic, body, headers)
+
+
+def cancel_order(order: SandboxOrder, reason: str = "customer", *, restock: bool = True) -> SandboxOrder:
+    """The merchant cancels (and refunds) an order, as in the Shopify admin; ``orders/cancelled`` is sent.
+
+    Reasons as the REST resource documents them: customer, fraud, inventory, declined, other.
+    """
+    with transaction.atomic():
+        order = SandboxOrder.objects.select_for_update().get(pk=order.pk)
+        shop = order.shop
+        now = datetime.now(UTC)
+        stamp = payloads.shop_time(shop, now)
+        payload = order.payload
+        if restock:
+            for line in payload["line_items"]:
+                SandboxListing.objects.filter(shop=shop, seller_sku=line["sku"]).update(
+                    quantity=F("quantity") + line["fulfillable_quantity"]
+                )
+        payload.update(
+            cancelled_at=stamp, cancel_reason=reason, closed_at=stamp, financial_status="refunded", updated_at=stamp
+        )
+        order.payload = payload
+        order.status = "cancelled"
+        order.updated_at = now
+        order.save(update_fields=["payload", "status", "updated_at"])
+        send_webhook(shop, "orders/cancelled", payload)
+    return order
