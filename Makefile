@@ -18,7 +18,7 @@ $(STAMP): requirements.txt requirements-dev.txt constraints.txt
 # Embedded default: SQLite and a file broker under var/. Set DATABASE_URL and
 # CELERY_BROKER_URL (and REDIS_URL) to run on PostgreSQL and Redis.
 run: venv
-	@export DEBUG=$${DEBUG:-1} PATH="$(CURDIR)/$(VENV)/bin:$$PATH"; \
+	@export DEBUG=$${DEBUG:-1} PORT=$(PORT) PATH="$(CURDIR)/$(VENV)/bin:$$PATH"; \
 	$(PY) manage.py migrate --noinput && \
 	$(PY) manage.py seed_demo && \
 	$(PY) manage.py hub_banner --port $(PORT) && \

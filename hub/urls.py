@@ -13,6 +13,7 @@ urlpatterns = [
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("i18n/", include("django.conf.urls.i18n")),
     path("portal/", include("sellers.portal.urls")),
+    path("", include("hub.sync.urls")),
 ]
 
 if settings.SANDBOX_ENABLED:

@@ -35,3 +35,33 @@ def account_credentials_set(account: MarketplaceAccount, credentials: dict) -> N
     """Replace an account's stored credentials (encrypted at rest)."""
     account.credentials = credentials
     account.save(update_fields=["credentials", "updated_at"])
+
+
+def account_connect(
+    *,
+    seller,
+    platform: str,
+    shop_id: str,
+    name: str,
+    region: str = "",
+    base_url: str = "",
+    credentials: dict,
+    settings: dict | None = None,
+) -> MarketplaceAccount:
+    """Connect (or re-connect) a seller's shop: store it with encrypted credentials and schedule its sync."""
+    from hub.sync.schedules import account_schedules_ensure
+
+    with transaction.atomic():
+        account, created = MarketplaceAccount.objects.get_or_create(
+            platform=platform,
+            shop_id=shop_id,
+            region=region,
+            defaults={"seller": seller, "name": name, "base_url": base_url, "settings": settings or {}},
+        )
+        if not created and account.seller_id != seller.pk:
+            raise ValueError(f"{platform} shop {shop_id} is connected to another seller")
+        if created or not account.credentials:
+            account.credentials = credentials
+            account.save(update_fields=["credentials", "updated_at"])
+        account_schedules_ensure(account)
+        return account

@@ -216,7 +216,8 @@ FIELD_ENCRYPTION_KEYS = env_list("FIELD_ENCRYPTION_KEYS", [])
 
 # Marketplace sandboxes: fake platforms served by this process, for the demo and tests.
 SANDBOX_ENABLED = env_bool("SANDBOX_ENABLED", default=DEBUG)
-HUB_BASE_URL = env_str("HUB_BASE_URL", "http://127.0.0.1:8000")
+# Where this hub is reached (sandbox shops and webhooks point here); `make run` listens on PORT.
+HUB_BASE_URL = env_str("HUB_BASE_URL", f"http://127.0.0.1:{env_int('PORT', 8000)}")
 
 LOGGING = {
     "version": 1,

@@ -154,6 +154,9 @@ def _stock_changed(rows: list[Stock], *, increased: bool, safety_stock: dict[int
     ``safety_stock`` (sku id -> units), when the caller has it, lets the hot path skip
     the alert query when every row still has at least its safety stock available.
     """
+    from hub.sync.outbox import stock_changed  # the sync engine's outbox (imported late: sync imports inventory)
+
+    stock_changed({row.sku_id for row in rows})
     _low_stock_check(rows, increased=increased, safety_stock=safety_stock)
 
 

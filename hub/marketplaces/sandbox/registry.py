@@ -10,7 +10,7 @@ Each module ``hub.marketplaces.sandbox.<platform>`` provides:
   sandbox listing), with the push the platform sends for it, if any.
 """
 
-from django.utils.module_loading import import_string
+import importlib
 
 SANDBOX_PLATFORMS = ("shopify", "amazon", "ebay", "shopee", "aliexpress")
 
@@ -18,4 +18,4 @@ SANDBOX_PLATFORMS = ("shopify", "amazon", "ebay", "shopee", "aliexpress")
 def sandbox_module(platform: str):
     if platform not in SANDBOX_PLATFORMS:
         raise ValueError(f"unknown sandbox platform {platform!r}")
-    return import_string(f"hub.marketplaces.sandbox.{platform}")
+    return importlib.import_module(f"hub.marketplaces.sandbox.{platform}")

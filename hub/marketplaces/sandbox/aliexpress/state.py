@@ -1,10 +1,10 @@
 """AliExpress sandbox state: one app and seller per shop, products with SKUs, orders as order.info.get shows them."""
 
-import os
 import random
 import secrets
 from decimal import Decimal
 
+from django.conf import settings
 from django.utils import timezone
 
 from hub.marketplaces.aliexpress.adapter import pacific
@@ -19,7 +19,7 @@ TOKENS = TokenPolicy(access_seconds=24 * 3600, refresh_seconds=60 * 24 * 3600, p
 
 
 def sandbox_base_url() -> str:
-    return f"http://127.0.0.1:{os.environ.get('PORT', '8000')}/sandbox/{PLATFORM}"
+    return f"{settings.HUB_BASE_URL.rstrip('/')}/sandbox/{PLATFORM}"
 
 
 def credentials_of(shop: SandboxShop) -> dict:

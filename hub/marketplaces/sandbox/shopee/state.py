@@ -1,7 +1,6 @@
 """Shopee sandbox state: shops with partner keys and tokens, items/models, orders and pushes."""
 
 import json
-import os
 import random
 import secrets
 import string
@@ -9,6 +8,7 @@ import time
 from datetime import UTC, datetime
 from decimal import Decimal
 
+from django.conf import settings
 from django.utils import timezone
 
 from hub.marketplaces.shopee.signing import push_signature
@@ -49,7 +49,7 @@ DEFAULT_DETAIL_FIELDS = (
 
 
 def sandbox_base_url() -> str:
-    return f"http://127.0.0.1:{os.environ.get('PORT', '8000')}/sandbox/{PLATFORM}"
+    return f"{settings.HUB_BASE_URL.rstrip('/')}/sandbox/{PLATFORM}"
 
 
 def credentials_of(shop: SandboxShop) -> dict:

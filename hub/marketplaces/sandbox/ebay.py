@@ -1,3 +1,0 @@
-"""Sandbox of ebay: not built yet (see issue 4)."""
-
-urlpatterns: list = []

@@ -1,0 +1,247 @@
+"""Pushes listing targets to each marketplace account: batched, paced, retried, never out of order.
+
+One pusher per account at a time (a lock in the cache), so pushes of one listing are
+sent in version order. A pusher takes the most urgent pending targets first (low-stock
+decreases, then other decreases, then increases), up to the adapter's batch limit,
+spends a token of the account's bucket per call, and records each stage time.
+"""
+
+import logging
+import uuid
+from dataclasses import dataclass
+from datetime import timedelta
+
+from django.core.cache import cache
+from django.db import transaction
+from django.db.models import Case, F, Q, When
+from django.utils import timezone
+
+from hub.core.ratelimit import TokenBucket
+from hub.marketplaces import adapter_for_account
+from hub.marketplaces.errors import AuthFailed, MarketplaceError, RequestRejected, Throttled
+from hub.marketplaces.types import ListingRef, QuantityUpdate
+from sellers.enums import ListingSyncState
+from sellers.models import Listing, MarketplaceAccount
+
+from . import health
+from .limits import PACE, REVISION_RESERVE_FRACTION
+from .models import ListingPush, PushLog, PushPriority, SyncEventKind
+
+logger = logging.getLogger(__name__)
+
+LOCK_SECONDS = 120
+MAX_BATCHES_PER_RUN = 50
+BACKOFF_SECONDS = (1, 2, 5, 15, 60, 300)
+
+
+@dataclass(frozen=True)
+class PushRun:
+    sent: int = 0
+    failed: int = 0
+    retry_in: float | None = None  # run again after this many seconds (throttle, backoff, busy)
+
+
+def mark_dirty(account_id: int) -> None:
+    cache.set(f"push-dirty:{account_id}", 1, timeout=3600)
+
+
+def account_push(account_id: int) -> PushRun:
+    """Push pending targets of one account until none is due, the bucket is empty, or the platform says wait."""
+    lock_key, token = f"push-lock:{account_id}", uuid.uuid4().hex
+    if not cache.add(lock_key, token, timeout=LOCK_SECONDS):
+        mark_dirty(account_id)  # the running pusher will loop once more
+        return PushRun()
+    try:
+        account = MarketplaceAccount.objects.get(pk=account_id)
+        adapter = adapter_for_account(account)
+        pace = PACE[account.platform]
+        bucket = TokenBucket(f"push:{account_id}", pace.push_rate, pace.push_burst)
+        sent = failed = 0
+        try:
+            for _ in range(MAX_BATCHES_PER_RUN):
+                cache.delete(f"push-dirty:{account_id}")
+                batch = _due(account, adapter.batch_limit, pace.daily_revisions_per_listing)
+                if not batch:
+                    if cache.get(f"push-dirty:{account_id}"):
+                        continue
+                    return PushRun(sent, failed)
+                wait = bucket.take()
+                if wait > 0:
+                    return PushRun(sent, failed, retry_in=wait)
+                ok, bad, retry_in = _push_batch(account, adapter, batch)
+                sent, failed = sent + ok, failed + bad
+                if retry_in is not None:
+                    return PushRun(sent, failed, retry_in=retry_in)
+            return PushRun(sent, failed, retry_in=0.1)
+        finally:
+            adapter.close()
+    finally:
+        if cache.get(lock_key) == token:
+            cache.delete(lock_key)
+
+
+def accounts_with_due_pushes() -> list[int]:
+    now = timezone.now()
+    return list(
+        ListingPush.objects.filter(pushed_version__lt=F("version"))
+        .filter(Q(next_attempt_at__isnull=True) | Q(next_attempt_at__lte=now))
+        .values_list("account_id", flat=True)
+        .distinct()
+        .order_by("account_id")
+    )
+
+
+def _due(account, limit: int, daily_cap: int | None) -> list[ListingPush]:
+    now = timezone.now()
+    pending = (
+        ListingPush.objects.filter(account=account, pushed_version__lt=F("version"))
+        .filter(Q(next_attempt_at__isnull=True) | Q(next_attempt_at__lte=now))
+        .select_related("listing")
+        .order_by("priority", "changed_at", "id")
+    )
+    if daily_cap is None:
+        return list(pending[:limit])
+    chosen = []
+    for push in pending[: limit * 4]:
+        used = _revisions_today(push.listing_id)
+        budget_left = daily_cap - used
+        if budget_left <= 0:
+            continue
+        if budget_left <= daily_cap * REVISION_RESERVE_FRACTION and push.priority != PushPriority.URGENT:
+            continue  # keep the rest of today's revisions for low-stock decreases
+        chosen.append(push)
+        if len(chosen) == limit:
+            break
+    return chosen
+
+
+def _revision_key(listing_id: int) -> str:
+    return f"revisions:{listing_id}:{timezone.now():%Y-%m-%d}"
+
+
+def _revisions_today(listing_id: int) -> int:
+    return int(cache.get(_revision_key(listing_id)) or 0)
+
+
+def _count_revision(listing_id: int) -> None:
+    key = _revision_key(listing_id)
+    if not cache.add(key, 1, timeout=2 * 86400):
+        cache.incr(key)
+
+
+def _push_batch(account, adapter, batch: list[ListingPush]) -> tuple[int, int, float | None]:
+    picked_at = timezone.now()
+    ListingPush.objects.filter(pk__in=[push.pk for push in batch]).update(picked_at=picked_at)
+    updates = [QuantityUpdate(listing=listing_ref(push.listing), quantity=push.target_quantity) for push in batch]
+    sent_at = timezone.now()
+    try:
+        result = adapter.push_quantities_batch(updates)
+    except Throttled as error:
+        health.event(account.pk, SyncEventKind.THROTTLED, str(error))
+        _log(batch, picked_at, sent_at, None, "throttled", str(error))
+        return 0, 0, error.retry_after
+    except AuthFailed as error:
+        health.failure(account.pk, str(error))
+        _failed(batch, picked_at, sent_at, str(error), backoff=300)
+        return 0, len(batch), None
+    except RequestRejected as error:
+        _failed(batch, picked_at, sent_at, str(error), backoff=None)
+        health.failure(account.pk, str(error))
+        return 0, len(batch), None
+    except MarketplaceError as error:  # server errors, timeouts: retry the batch with backoff
+        health.failure(account.pk, str(error))
+        delay = _failed(batch, picked_at, sent_at, str(error), backoff=None)
+        return 0, len(batch), delay
+    acked_at = timezone.now()
+    if account.platform in {"ebay"}:
+        for push in batch:
+            _count_revision(push.listing_id)
+    by_sku = {push.listing.seller_sku: push for push in batch}
+    failed_skus = {error.seller_sku: error for error in result.failed}
+    ok = [push for sku, push in by_sku.items() if sku not in failed_skus]
+    bad = [push for sku, push in by_sku.items() if sku in failed_skus]
+    with transaction.atomic():
+        for push in ok:
+            _acknowledged(push, picked_at, sent_at, acked_at)
+    for push in bad:
+        error = failed_skus[push.listing.seller_sku]
+        _failed([push], picked_at, sent_at, f"{error.code}: {error.message}", backoff=None)
+    if ok:
+        health.push_ok(account.pk)
+    return len(ok), len(bad), None
+
+
+def listing_ref(listing: Listing) -> ListingRef:
+    return ListingRef(
+        seller_sku=listing.seller_sku,
+        listing_id=listing.external_listing_id,
+        variant_id=listing.external_variant_id,
+        inventory_id=listing.external_inventory_id,
+        extra=listing.extra,
+    )
+
+
+def _acknowledged(push: ListingPush, picked_at, sent_at, acked_at) -> None:
+    """Mark the sent version done, unless a newer version was already acknowledged."""
+    ListingPush.objects.filter(pk=push.pk, pushed_version__lt=push.version).update(
+        pushed_version=push.version,
+        pushed_quantity=push.target_quantity,
+        sent_at=sent_at,
+        acked_at=acked_at,
+        attempts=0,
+        next_attempt_at=None,
+        last_error="",
+        # a newer target that arrived in flight keeps its (older) change time: it is still owed
+        changed_at=Case(When(version=push.version, then=None), default=F("changed_at")),
+    )
+    Listing.objects.filter(pk=push.listing_id).update(
+        last_pushed_quantity=push.target_quantity,
+        last_pushed_at=acked_at,
+        sync_state=ListingSyncState.IN_SYNC,
+        sync_error="",
+    )
+    PushLog.objects.create(
+        listing_id=push.listing_id,
+        account_id=push.account_id,
+        quantity=push.target_quantity,
+        version=push.version,
+        changed_at=push.changed_at,
+        picked_at=picked_at,
+        sent_at=sent_at,
+        acked_at=acked_at,
+        outcome="ok",
+    )
+
+
+def _failed(batch, picked_at, sent_at, message: str, *, backoff: float | None) -> float:
+    delay = backoff
+    for push in batch:
+        delay = backoff if backoff is not None else BACKOFF_SECONDS[min(push.attempts, len(BACKOFF_SECONDS) - 1)]
+        ListingPush.objects.filter(pk=push.pk).update(
+            attempts=F("attempts") + 1,
+            next_attempt_at=timezone.now() + timedelta(seconds=delay),
+            last_error=message[:2000],
+        )
+        Listing.objects.filter(pk=push.listing_id).update(sync_state=ListingSyncState.ERROR, sync_error=message[:2000])
+    _log(batch, picked_at, sent_at, None, "error", message)
+    return delay or 0
+
+
+def _log(batch, picked_at, sent_at, acked_at, outcome: str, error: str = "") -> None:
+    PushLog.objects.bulk_create(
+        [
+            PushLog(
+                listing_id=push.listing_id,
+                account_id=push.account_id,
+                quantity=push.target_quantity,
+                version=push.version,
+                changed_at=push.changed_at,
+                picked_at=picked_at,
+                sent_at=sent_at,
+                acked_at=acked_at,
+                outcome=outcome,
+                error=error[:2000],
+            )
+            for push in batch
+        ]
+    )

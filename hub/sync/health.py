@@ -1,0 +1,96 @@
+"""Per-account sync health: last good pull and push, failures, throttles, drift, lag alerts."""
+
+import logging
+from datetime import timedelta
+
+from django.db.models import Count, F, Min, Q
+from django.utils import timezone
+
+from .models import AccountSyncState, ListingPush, SyncEvent, SyncEventKind
+
+logger = logging.getLogger(__name__)
+
+FAILURES_BEFORE_ALERT = 5
+
+
+def _state(account_id: int) -> AccountSyncState:
+    state, _ = AccountSyncState.objects.get_or_create(account_id=account_id)
+    return state
+
+
+def event(account_id: int, kind: str, detail: str = "") -> None:
+    SyncEvent.objects.create(account_id=account_id, kind=kind, detail=detail[:2000])
+
+
+def failure(account_id: int, message: str) -> None:
+    """An error talking to the account's platform; opens an alert after repeated failures."""
+    _state(account_id)
+    AccountSyncState.objects.filter(account_id=account_id).update(
+        last_error=message[:2000], last_error_at=timezone.now(), consecutive_failures=F("consecutive_failures") + 1
+    )
+    AccountSyncState.objects.filter(account_id=account_id, consecutive_failures__gte=FAILURES_BEFORE_ALERT).update(
+        alert_open=True
+    )
+    event(account_id, SyncEventKind.ERROR, message)
+    logger.warning("sync failure for account %s: %s", account_id, message)
+
+
+def push_ok(account_id: int) -> None:
+    _state(account_id)
+    AccountSyncState.objects.filter(account_id=account_id).update(
+        last_push_at=timezone.now(), consecutive_failures=0, alert_open=False
+    )
+
+
+def pull_ok(account_id: int) -> None:
+    _state(account_id)
+    AccountSyncState.objects.filter(account_id=account_id).update(
+        last_pull_at=timezone.now(), consecutive_failures=0, alert_open=False
+    )
+
+
+def drift(account_id: int, corrected: int) -> None:
+    if corrected:
+        _state(account_id)
+        AccountSyncState.objects.filter(account_id=account_id).update(drift_found=F("drift_found") + corrected)
+        event(account_id, SyncEventKind.DRIFT, f"{corrected} listings corrected")
+
+
+def account_health_rows(accounts) -> list[dict]:
+    """One row per account for the sync status page and the admin: lag, last hour's errors and throttles."""
+    now = timezone.now()
+    hour_ago = now - timedelta(hours=1)
+    states = {state.account_id: state for state in AccountSyncState.objects.filter(account__in=accounts)}
+    counts = {
+        row["account_id"]: row
+        for row in SyncEvent.objects.filter(account__in=accounts, at__gte=hour_ago)
+        .values("account_id")
+        .annotate(
+            errors=Count("id", filter=Q(kind=SyncEventKind.ERROR)),
+            throttles=Count("id", filter=Q(kind=SyncEventKind.THROTTLED)),
+        )
+    }
+    pending = {
+        row["account_id"]: row
+        for row in ListingPush.objects.filter(account__in=accounts, pushed_version__lt=F("version"))
+        .values("account_id")
+        .annotate(waiting=Count("id"), oldest=Min("changed_at"))
+    }
+    rows = []
+    for account in accounts:
+        state = states.get(account.pk)
+        oldest = pending.get(account.pk, {}).get("oldest")
+        lag = (now - oldest).total_seconds() if oldest else 0.0
+        threshold = state.max_lag_seconds if state else 300
+        rows.append(
+            {
+                "account": account,
+                "state": state,
+                "pending_listings": pending.get(account.pk, {}).get("waiting", 0),
+                "lag_seconds": lag,
+                "errors_last_hour": counts.get(account.pk, {}).get("errors", 0),
+                "throttles_last_hour": counts.get(account.pk, {}).get("throttles", 0),
+                "alert": bool(state and state.alert_open) or lag > threshold,
+            }
+        )
+    return rows

@@ -1,0 +1,130 @@
+"""Orders into the hub: from the inbox (webhooks) and from scheduled pulls.
+
+Every payload is stored in ``InboxMessage`` before it is processed, so a failure in
+parsing or reserving loses nothing: the message stays, marked failed, for a retry.
+"""
+
+import json
+import logging
+import uuid
+from datetime import datetime, timedelta
+
+from django.core.cache import cache
+from django.db import transaction
+from django.utils import timezone
+
+from hub.marketplaces import adapter_for_account
+from hub.marketplaces.errors import MarketplaceError
+from hub.marketplaces.types import CanonicalOrder
+from orders.services import order_ingest
+from sellers.models import MarketplaceAccount
+
+from . import health
+from .enums import InboxSource, InboxState
+from .models import InboxMessage
+
+logger = logging.getLogger(__name__)
+
+PULL_OVERLAP = timedelta(minutes=5)  # re-read a little of the last window: clocks and commits lag
+FIRST_PULL_LOOKBACK = timedelta(days=3)
+PULL_LOCK_SECONDS = 300
+
+
+def inbox_apply(message: InboxMessage, account: MarketplaceAccount, canonical: CanonicalOrder, raw: dict):
+    """Ingest one parsed order and mark its inbox message; errors leave the message failed, not lost."""
+    try:
+        result = order_ingest(account=account, canonical=canonical, raw=raw)
+    except Exception as error:
+        InboxMessage.objects.filter(pk=message.pk).update(
+            state=InboxState.FAILED, error=f"{type(error).__name__}: {error}"[:2000], processed_at=timezone.now()
+        )
+        raise
+    state = InboxState.PROCESSED if result.applied else InboxState.IGNORED
+    InboxMessage.objects.filter(pk=message.pk).update(state=state, processed_at=timezone.now(), error="")
+    return result
+
+
+def account_pull(account_id: int) -> int:
+    """Read orders changed since the account's cursor (minus an overlap) and ingest them; returns how many.
+
+    One pull per account at a time; the cursor only moves forward, to the newest update
+    time the platform reported, after every page was stored and applied.
+    """
+    lock_key, token = f"pull-lock:{account_id}", uuid.uuid4().hex
+    if not cache.add(lock_key, token, timeout=PULL_LOCK_SECONDS):
+        return 0
+    try:
+        account = MarketplaceAccount.objects.get(pk=account_id)
+        since = _cursor(account) or timezone.now() - FIRST_PULL_LOOKBACK
+        newest = since
+        count = 0
+        adapter = adapter_for_account(account)
+        try:
+            for page in adapter.iter_orders(since - PULL_OVERLAP):
+                messages = InboxMessage.objects.bulk_create(
+                    [
+                        InboxMessage(
+                            platform=account.platform,
+                            account=account,
+                            source=InboxSource.PULL,
+                            external_id=order.external_id,
+                            body=json.dumps(raw, ensure_ascii=False, default=str),
+                        )
+                        for order, raw in zip(page.orders, page.raw, strict=True)
+                    ]
+                )
+                for message, order, raw in zip(messages, page.orders, page.raw, strict=True):
+                    try:
+                        inbox_apply(message, account, order, raw)
+                    except Exception:
+                        logger.exception("order %s of account %s failed to apply", order.external_id, account.pk)
+                        continue
+                    count += 1
+                if page.high_water_mark and page.high_water_mark > newest:
+                    newest = page.high_water_mark
+        except MarketplaceError as error:
+            health.failure(account.pk, f"pull: {error}")
+            raise
+        finally:
+            adapter.close()
+        _cursor_set(account, newest)
+        health.pull_ok(account.pk)
+        return count
+    finally:
+        if cache.get(lock_key) == token:
+            cache.delete(lock_key)
+
+
+def _cursor(account) -> datetime | None:
+    value = account.cursors.get("orders_updated_since")
+    return datetime.fromisoformat(value) if value else None
+
+
+def _cursor_set(account, newest: datetime) -> None:
+    with transaction.atomic():
+        locked = MarketplaceAccount.objects.select_for_update().only("cursors").get(pk=account.pk)
+        current = _cursor(locked)
+        if current is None or newest > current:
+            locked.cursors = {**locked.cursors, "orders_updated_since": newest.isoformat()}
+            locked.save(update_fields=["cursors"])
+
+
+def inbox_process(message_id: int):
+    """Process one stored webhook message: parse (fetching the order if the push only names it), ingest."""
+    message = InboxMessage.objects.select_related("account").get(pk=message_id)
+    if message.state == InboxState.PROCESSED:
+        return None
+    if not message.external_id:  # a push about something other than an order
+        InboxMessage.objects.filter(pk=message.pk).update(state=InboxState.IGNORED, processed_at=timezone.now())
+        return None
+    from .intake import order_from_push
+
+    account = message.account
+    try:
+        canonical, raw = order_from_push(account, message)
+    except Exception as error:
+        InboxMessage.objects.filter(pk=message.pk).update(
+            state=InboxState.FAILED, error=f"{type(error).__name__}: {error}"[:2000], processed_at=timezone.now()
+        )
+        raise
+    return inbox_apply(message, account, canonical, raw)

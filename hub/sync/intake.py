@@ -1,0 +1,124 @@
+"""Marketplace pushes: who sent them, whether the signature holds, which order they name.
+
+Shopify pushes the whole order; Shopee and eBay push only its id, so the order is
+fetched when the message is processed. Amazon (notifications go to SQS/EventBridge)
+and AliExpress are pulled on a schedule instead.
+"""
+
+import json
+import logging
+from dataclasses import dataclass
+
+from hub.marketplaces import adapter_for_account, verify_webhook
+from hub.marketplaces.shopee.signing import CALLBACK_URL_HEADER
+from sellers.models import MarketplaceAccount
+
+from .enums import InboxSource
+from .models import InboxMessage
+
+logger = logging.getLogger(__name__)
+
+SHOPIFY_ORDER_TOPICS = {"orders/create", "orders/updated", "orders/cancelled", "orders/paid", "orders/fulfilled"}
+SHOPEE_ORDER_STATUS_PUSH = 3
+
+
+class WebhookRejected(Exception):
+    def __init__(self, status: int, reason: str):
+        self.status, self.reason = status, reason
+        super().__init__(reason)
+
+
+@dataclass(frozen=True)
+class Push:
+    shop_id: str
+    topic: str
+    external_id: str  # empty for a push that names no order (ignored after storing)
+    carries_order: bool  # the body is the whole order as the order API returns it
+
+
+def _header(headers: dict, name: str) -> str:
+    lowered = name.lower()
+    return next((str(value) for key, value in headers.items() if key.lower() == lowered), "")
+
+
+def _json(body: bytes) -> dict:
+    try:
+        data = json.loads(body)
+    except (ValueError, UnicodeDecodeError):
+        raise WebhookRejected(400, "body is not JSON") from None
+    if not isinstance(data, dict):
+        raise WebhookRejected(400, "body is not a JSON object")
+    return data
+
+
+def read_push(platform: str, headers: dict, body: bytes) -> Push:
+    data = _json(body)
+    if platform == "shopify":
+        shop = _header(headers, "X-Shopify-Shop-Domain").removesuffix(".myshopify.com")
+        topic = _header(headers, "X-Shopify-Topic")
+        order_id = str(data.get("id", "")) if topic in SHOPIFY_ORDER_TOPICS else ""
+        return Push(shop, topic, order_id, carries_order=bool(order_id))
+    if platform == "shopee":
+        code = data.get("code")
+        order_id = (data.get("data") or {}).get("ordersn", "") if code == SHOPEE_ORDER_STATUS_PUSH else ""
+        return Push(str(data.get("shop_id", "")), f"push:{code}", str(order_id), carries_order=False)
+    if platform == "ebay":
+        topic = (data.get("metadata") or {}).get("topic", "")
+        notice = (data.get("notification") or {}).get("data") or {}
+        return Push(str(notice.get("sellerId", "")), topic, str(notice.get("orderId", "")), carries_order=False)
+    raise WebhookRejected(404, f"{platform} does not push to webhooks")
+
+
+def _secret(account: MarketplaceAccount, headers: dict) -> str:
+    credentials = account.credentials
+    if account.platform == "shopify":
+        return credentials.get("client_secret", "")
+    if account.platform == "shopee":
+        return credentials.get("partner_key", "")
+    if account.platform == "ebay":
+        from hub.marketplaces.ebay.signing import signature_key_id
+
+        key_id = signature_key_id(headers)
+        if not key_id:
+            return ""
+        adapter = adapter_for_account(account)
+        try:
+            return adapter.public_key(key_id)
+        finally:
+            adapter.close()
+    return ""
+
+
+def webhook_receive(platform: str, headers: dict, body: bytes, url: str) -> InboxMessage:
+    """Verify a push and store it raw; processing happens later in a task. Nothing is stored if it fails."""
+    push = read_push(platform, headers, body)
+    account = MarketplaceAccount.objects.filter(platform=platform, shop_id=push.shop_id).first()
+    if account is None:
+        raise WebhookRejected(404, "unknown shop")
+    headers = {**headers, CALLBACK_URL_HEADER: url} if platform == "shopee" else headers
+    if not verify_webhook(platform, headers, body, _secret(account, headers)):
+        raise WebhookRejected(401, "signature does not verify")
+    return InboxMessage.objects.create(
+        platform=platform,
+        account=account,
+        source=InboxSource.WEBHOOK,
+        topic=push.topic[:64],
+        external_id=push.external_id,
+        headers={key: value for key, value in headers.items() if key.lower().startswith(("x-", "content-type"))},
+        body=body.decode("utf-8", errors="replace"),
+    )
+
+
+def order_from_push(account: MarketplaceAccount, message: InboxMessage):
+    """(canonical order, raw payload) for a stored push: from its body, or fetched from the platform."""
+    push = read_push(account.platform, message.headers, message.body.encode())
+    if push.carries_order:
+        from hub.marketplaces import parse_order
+
+        raw = json.loads(message.body)
+        return parse_order(account.platform, raw), raw
+    adapter = adapter_for_account(account)
+    try:
+        return adapter.get_order(push.external_id)
+    finally:
+        adapter.close()

@@ -1,0 +1,115 @@
+"""The transactional outbox: stock changes become listing push targets.
+
+``stock_changed`` runs inside the transaction that changed stock (the inventory
+service's single hook), so a change and its outbox row commit together or not at all.
+``outbox_drain`` turns committed changes into ``ListingPush`` targets and wakes the
+per-account pushers.
+"""
+
+import functools
+
+from django.db import transaction
+from django.db.models import F
+from django.utils import timezone
+
+from inventory.allocation import advertised_quantities
+from inventory.selectors import skus_affected_by
+from sellers.enums import AccountStatus
+from sellers.models import Listing
+
+from .models import ListingPush, PushPriority, StockChange
+
+DRAIN_BATCH = 500
+LOW_STOCK_LEVEL = 3  # a decrease to this or fewer units is pushed before anything else
+
+
+def stock_changed(sku_ids) -> None:
+    """Record that these SKUs' stock changed (call inside the changing transaction)."""
+    sku_ids = sorted(set(sku_ids))
+    if not sku_ids:
+        return
+    StockChange.objects.bulk_create([StockChange(sku_id=sku_id) for sku_id in sku_ids])
+    transaction.on_commit(functools.partial(_wake_drain))
+
+
+def _wake_drain() -> None:
+    from .tasks import outbox_drain_soon
+
+    outbox_drain_soon()
+
+
+def outbox_drain(limit: int = DRAIN_BATCH) -> tuple[int, set[int]]:
+    """Claim committed changes and recompute the targets of the listings they touch.
+
+    Returns how many changes it claimed and the accounts that now have something to push.
+
+    Steps: claim up to ``limit`` unprocessed changes (SKIP LOCKED, so drains run side by
+    side); find the listings of those SKUs and of kits containing them; lock their push
+    rows in pk order; only then compute advertised quantities, so that a later drain
+    always computes from newer stock than an earlier one and cannot be overtaken.
+    """
+    now = timezone.now()
+    with transaction.atomic():
+        changes = list(
+            StockChange.objects.select_for_update(skip_locked=True)
+            .filter(processed_at__isnull=True)
+            .order_by("id")
+            .values_list("id", "sku_id", "created_at")[:limit]
+        )
+        if not changes:
+            return 0, set()
+        first_change = {}
+        for _id, sku_id, created_at in changes:
+            first_change.setdefault(sku_id, created_at)
+        affected = skus_affected_by(first_change)
+        listings = list(
+            Listing.objects.filter(sku_id__in=affected, is_active=True, account__status=AccountStatus.ACTIVE)
+            .only("id", "sku_id", "account_id")
+            .order_by("id")
+        )
+        accounts = _targets_update(listings, first_change)
+        StockChange.objects.filter(id__in=[change[0] for change in changes]).update(processed_at=now)
+    return len(changes), accounts
+
+
+def _targets_update(listings, first_change: dict) -> set[int]:
+    """Lock the listings' push rows (creating missing ones first), then set new targets."""
+    if not listings:
+        return set()
+    ListingPush.objects.bulk_create(
+        [ListingPush(listing_id=listing.pk, account_id=listing.account_id, target_quantity=0) for listing in listings],
+        ignore_conflicts=True,
+    )
+    pushes = list(ListingPush.objects.select_for_update().filter(listing__in=listings).order_by("listing_id"))
+    targets = advertised_quantities(listings)
+    sku_of = {listing.pk: listing.sku_id for listing in listings}
+    oldest_change = min(first_change.values())
+    accounts = set()
+    for push in pushes:
+        target = targets[push.listing_id]
+        if push.version and target == push.target_quantity:
+            continue
+        changed_at = first_change.get(sku_of[push.listing_id], oldest_change)
+        ListingPush.objects.filter(pk=push.pk).update(
+            target_quantity=target,
+            version=F("version") + 1,
+            priority=push_priority(push.pushed_quantity, target),
+            changed_at=push.changed_at if push.is_pending and push.changed_at else changed_at,
+            next_attempt_at=None,
+        )
+        accounts.add(push.account_id)
+    return accounts
+
+
+def push_priority(shown: int | None, target: int) -> int:
+    if shown is None or target < shown:
+        return PushPriority.URGENT if target <= LOW_STOCK_LEVEL else PushPriority.DECREASE
+    return PushPriority.INCREASE
+
+
+def listings_refresh(listing_ids) -> set[int]:
+    """Recompute targets of these listings now (new listing, rule change, reconciliation)."""
+    now = timezone.now()
+    with transaction.atomic():
+        listings = list(Listing.objects.filter(pk__in=listing_ids).only("id", "sku_id", "account_id").order_by("id"))
+        return _targets_update(listings, {listing.sku_id: now for listing in listings})

@@ -1,0 +1,59 @@
+"""Reconciliation: read back what each listing shows and correct any that drifted."""
+
+from django.db import transaction
+from django.db.models import F
+from django.utils import timezone
+
+from hub.marketplaces import adapter_for_account
+from inventory.allocation import advertised_quantities
+from sellers.models import Listing, MarketplaceAccount
+
+from . import health
+from .dispatcher import listing_ref
+from .models import ListingPush
+from .outbox import push_priority
+
+
+def account_reconcile(account_id: int) -> int:
+    """Compare shown and advertised quantities of the account's settled listings; re-push the ones that differ.
+
+    Listings with a push still pending are skipped: they differ because the hub has not
+    finished telling the platform yet, not because the platform drifted.
+    """
+    account = MarketplaceAccount.objects.get(pk=account_id)
+    listings = list(Listing.objects.filter(account=account, is_active=True).order_by("id"))
+    if not listings:
+        return 0
+    adapter = adapter_for_account(account)
+    try:
+        shown = adapter.read_quantities([listing_ref(listing) for listing in listings])
+    finally:
+        adapter.close()
+    now = timezone.now()
+    corrected = 0
+    with transaction.atomic():
+        ListingPush.objects.bulk_create(
+            [ListingPush(listing_id=item.pk, account_id=account.pk, target_quantity=0) for item in listings],
+            ignore_conflicts=True,
+        )
+        pushes = {
+            push.listing_id: push
+            for push in ListingPush.objects.select_for_update().filter(listing__in=listings).order_by("listing_id")
+        }
+        targets = advertised_quantities(listings)
+        for listing in listings:
+            push = pushes[listing.pk]
+            if push.is_pending or listing.seller_sku not in shown:
+                continue
+            if shown[listing.seller_sku] == targets[listing.pk]:
+                continue
+            ListingPush.objects.filter(pk=push.pk).update(
+                target_quantity=targets[listing.pk],
+                version=F("version") + 1,
+                priority=push_priority(shown[listing.seller_sku], targets[listing.pk]),
+                changed_at=now,
+                next_attempt_at=None,
+            )
+            corrected += 1
+    health.drift(account.pk, corrected)
+    return corrected

@@ -1,0 +1,84 @@
+"""Celery tasks of the sync engine: thin wrappers that load ids and call one service."""
+
+import logging
+
+from celery import shared_task
+from django.core.cache import cache
+
+from . import dispatcher, outbox
+
+logger = logging.getLogger(__name__)
+
+DRAIN_DEBOUNCE_SECONDS = 0.2
+
+
+def outbox_drain_soon() -> None:
+    """Ask for a drain, at most one queued per debounce window (many changes, one drain)."""
+    if cache.add("outbox-drain-queued", 1, timeout=1):
+        outbox_drain_task.apply_async(countdown=DRAIN_DEBOUNCE_SECONDS)
+
+
+@shared_task(ignore_result=True)
+def outbox_drain_task() -> int:
+    """Turn committed stock changes into listing targets; wake the accounts' pushers."""
+    cache.delete("outbox-drain-queued")
+    accounts = set()
+    while True:
+        claimed, woken = outbox.outbox_drain()
+        accounts |= woken
+        if claimed < outbox.DRAIN_BATCH:
+            break
+    for account_id in sorted(accounts):
+        push_soon(account_id)
+    return len(accounts)
+
+
+def push_soon(account_id: int, countdown: float | None = None) -> None:
+    dispatcher.mark_dirty(account_id)
+    account_push_task.apply_async(args=[account_id], countdown=countdown)
+
+
+@shared_task(ignore_result=True)
+def account_push_task(account_id: int) -> None:
+    run = dispatcher.account_push(account_id)
+    if run.retry_in is not None:
+        account_push_task.apply_async(args=[account_id], countdown=max(run.retry_in, 0.05))
+
+
+@shared_task(ignore_result=True)
+def sync_sweep_task() -> None:
+    """Safety net on a beat schedule: drain anything left behind and restart stalled pushers."""
+    outbox_drain_task()
+    for account_id in dispatcher.accounts_with_due_pushes():
+        push_soon(account_id)
+
+
+@shared_task(bind=True, ignore_result=True, max_retries=5)
+def inbox_process_task(self, message_id: int) -> None:
+    from hub.marketplaces.errors import MarketplaceError
+
+    from .ingest import inbox_process
+
+    try:
+        inbox_process(message_id)
+    except MarketplaceError as error:
+        if error.retryable:
+            raise self.retry(countdown=min(2**self.request.retries, 60)) from error
+        raise
+
+
+@shared_task(ignore_result=True)
+def account_pull_task(account_id: int) -> int:
+    from .ingest import account_pull
+
+    return account_pull(account_id)
+
+
+@shared_task(ignore_result=True)
+def account_reconcile_task(account_id: int) -> int:
+    from .reconcile import account_reconcile
+
+    corrected = account_reconcile(account_id)
+    if corrected:
+        push_soon(account_id)
+    return corrected

@@ -1,0 +1,46 @@
+"""Stock changes reach every listing on every platform through the outbox and the pushers (services, real HTTP)."""
+
+import pytest
+from django.db.models import F
+
+from hub.sync.dispatcher import account_push
+from hub.sync.models import ListingPush, StockChange
+from hub.sync.outbox import listings_refresh, outbox_drain
+from orders.services import order_ingest
+from tests.orders.support import canonical_order
+
+from .conftest import shown
+
+
+def push_all(accounts):
+    for account_id in sorted(accounts):
+        run = account_push(account_id)
+        assert run.failed == 0
+        assert run.retry_in is None
+
+
+@pytest.mark.django_db(transaction=True)
+def test_new_listings_get_the_pool_quantity_on_every_platform(five_platforms):
+    _sku, listings = five_platforms
+
+    push_all(listings_refresh([listing.pk for listing in listings.values()]))
+
+    assert {platform: shown(listing) for platform, listing in listings.items()} == dict.fromkeys(listings, 10)
+
+
+@pytest.mark.django_db(transaction=True)
+def test_an_order_on_one_platform_lowers_every_other_listing(five_platforms):
+    sku, listings = five_platforms
+    push_all(listings_refresh([listing.pk for listing in listings.values()]))
+    shopify = listings["shopify"]
+
+    order = order_ingest(
+        account=shopify.account, canonical=canonical_order("9001", ((shopify.seller_sku, 3),)), raw={}
+    ).order
+    assert StockChange.objects.filter(sku=sku, processed_at__isnull=True).exists()
+    _claimed, accounts = outbox_drain()
+    push_all(accounts)
+
+    assert order.state == "allocated"
+    assert {platform: shown(listing) for platform, listing in listings.items()} == dict.fromkeys(listings, 7)
+    assert not ListingPush.objects.filter(pushed_version__lt=F("version")).exists()
