@@ -13,6 +13,7 @@ from datetime import datetime
 from ..base import MarketplaceAdapter
 from ..errors import AuthFailed, InvalidPayload, ItemError, RequestRejected, ServerError, Throttled
 from ..types import CanonicalOrder, ListingRef, OrderPage, PushResult, QuantityUpdate, ShipmentPush
+from . import redaction
 from .batching import group_by_listing, push_in_batches
 from .parsing import parse_order
 from .signing import api_sign, verify_push
@@ -26,6 +27,8 @@ DEFAULT_THROTTLE_SECONDS = 1.0  # Shopee sends no Retry-After; back off this lon
 DETAIL_FIELDS = "buyer_username,recipient_address,item_list,total_amount,pay_time,package_list,cancel_reason"
 AUTH_ERRORS = {"error_auth", "invalid_access_token", "invalid_acceess_token", "error_sign", "error_permission"}
 THROTTLE_ERRORS = {"error_too_many_request", "error_rate_limit", "too_many_request"}
+
+redaction.install()  # the token and sign travel in the query string, which httpx logs at INFO
 
 
 class ShopeeAdapter(TokenRefreshing, MarketplaceAdapter):

@@ -1,5 +1,6 @@
 """The Shopee adapter against the Shopee sandbox, over real HTTP (live_server)."""
 
+import logging
 import time
 from datetime import UTC, datetime, timedelta
 
@@ -241,3 +242,17 @@ def test_server_fault_is_a_retryable_server_error(shopee):
             adapter.list_orders(_since())
         assert failed.value.retryable is True
         assert "sign=" not in str(failed.value)
+
+
+def test_tokens_and_signatures_never_reach_the_request_log(shopee, caplog):
+    world = shopee(expired_token=True)
+    caplog.set_level(logging.DEBUG)
+
+    world.adapter().list_orders(_since())
+
+    fresh = MarketplaceAccount.objects.get(pk=world.account.pk).credentials
+    assert "HTTP Request: GET" in caplog.text
+    assert "access_token=***" in caplog.text
+    for secret in (fresh["access_token"], world.account.credentials["access_token"], fresh["partner_key"]):
+        assert secret not in caplog.text
+    assert "sign=***" in caplog.text
