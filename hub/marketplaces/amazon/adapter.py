@@ -15,9 +15,10 @@ from urllib.parse import quote
 from ..base import MarketplaceAdapter
 from ..errors import ItemError, RequestRejected, ServerError, Throttled
 from ..types import CanonicalOrder, ListingRef, OrderPage, PushResult, QuantityUpdate, ShipmentPush
-from .auth import LwaRefresher, token_is_fresh
-from .errors import AmazonRejected, raise_for, token_expired
+from .auth import LwaRefresher
+from .errors import PlatformRejected, raise_for, token_expired
 from .parsing import parse_order
+from .payload import json_or_none
 
 # Seller Central carrier codes (confirmShipment carrierCode); anything else goes as "Other" + carrierName.
 CARRIER_CODES = {
@@ -54,11 +55,7 @@ class AmazonAdapter(MarketplaceAdapter):
         return self.account.region or self.account.settings.get("marketplace_id") or "ATVPDKIKX0DER"
 
     def _access_token(self, rejected: str | None = None) -> str:
-        credentials = self.account.credentials.load()
-        if rejected is None and token_is_fresh(credentials):
-            return credentials["access_token"]
-        credentials = self.account.credentials.refresh(LwaRefresher(self, rejected_token=rejected))
-        return credentials["access_token"]
+        return LwaRefresher.access_token(self, rejected)
 
     def _send(self, method: str, path: str, token: str, params=None, json=None):
         self.calls += 1
@@ -74,10 +71,10 @@ class AmazonAdapter(MarketplaceAdapter):
         """One SP-API operation; a token the platform calls expired is refreshed once and the call repeated."""
         token = self._access_token()
         response = self._send(method, path, token, params, json)
-        body = _json_or_none(response)
+        body = json_or_none(response)
         if token_expired(response.status_code, body):
             response = self._send(method, path, self._access_token(rejected=token), params, json)
-            body = _json_or_none(response)
+            body = json_or_none(response)
         if response.status_code in (200, 201, 202, 204):
             if response.status_code != 204 and body is None:
                 raise ServerError(f"amazon {operation} ({method} {path}): answer is not JSON")
@@ -179,7 +176,7 @@ class AmazonAdapter(MarketplaceAdapter):
             answer = self._call(
                 "PATCH", self._listing_path(listing.seller_sku), "patchListingsItem", params=params, json=body
             )
-        except AmazonRejected as rejected:
+        except PlatformRejected as rejected:
             return ItemError(listing.seller_sku, rejected.code, str(rejected))
         if answer.get("status") in ("ACCEPTED", "VALID"):
             return None
@@ -195,7 +192,7 @@ class AmazonAdapter(MarketplaceAdapter):
         for listing in listings:
             try:
                 item = self._call("GET", self._listing_path(listing.seller_sku), "getListingsItem", params=params)
-            except AmazonRejected as rejected:
+            except PlatformRejected as rejected:
                 if rejected.status_code == 404:
                     continue
                 raise
@@ -231,15 +228,6 @@ class AmazonAdapter(MarketplaceAdapter):
         self._call(
             "POST", path, "confirmShipment", json={"marketplaceId": self.marketplace_id, "packageDetail": package}
         )
-
-
-def _json_or_none(response):
-    if not response.content:
-        return None
-    try:
-        return response.json()
-    except ValueError:
-        return None
 
 
 def _orders(payload: dict) -> list[dict]:

@@ -1,14 +1,17 @@
-"""Login with Amazon (LWA): exchange the seller's refresh token for a one-hour access token.
+"""Token refresh through the account's credential store, and Login with Amazon (LWA).
 
-POST {token_url} (form) grant_type=refresh_token, refresh_token, client_id, client_secret
+LWA: POST {token_url} (form) grant_type=refresh_token, refresh_token, client_id, client_secret
 -> {"access_token", "token_type": "bearer", "expires_in": 3600, "refresh_token"}
 (https://developer-docs.amazon.com/sp-api/docs/connecting-to-the-selling-partner-api).
 
-Refreshes go through ``CredentialStore.refresh`` so that two workers finding the token expired at
-once make one LWA call: the refresher runs under the account's row lock and re-checks expiry first.
+Every refresh goes through ``CredentialStore.refresh``: the refresher runs under the account's row lock
+and first re-checks whether another worker already refreshed, so two workers finding the token expired
+at once make one platform call. ``TokenRefresher`` is platform-neutral; the eBay adapter subclasses it.
 """
 
 from datetime import UTC, datetime, timedelta
+
+import httpx
 
 from ..errors import AuthFailed, ServerError, Throttled
 
@@ -27,16 +30,30 @@ def token_is_fresh(credentials: dict, now: datetime | None = None) -> bool:
     return expiry - EXPIRY_MARGIN > (now or datetime.now(UTC))
 
 
-class LwaRefresher:
-    """The ``refresher`` passed to ``CredentialStore.refresh``.
+class TokenRefresher:
+    """The ``refresher`` passed to ``CredentialStore.refresh``; subclasses send the platform's token call.
 
     ``rejected_token``: the platform refused this token although its expiry said otherwise; refresh
     unless another worker already replaced it.
     """
 
+    platform = ""
+    default_expires_in = 3600
+
     def __init__(self, adapter, rejected_token: str | None = None):
         self.adapter = adapter
         self.rejected_token = rejected_token
+
+    @classmethod
+    def access_token(cls, adapter, rejected: str | None = None) -> str:
+        """A valid access token for the adapter's account, refreshing it when expired or rejected."""
+        credentials = adapter.account.credentials.load()
+        if rejected is None and token_is_fresh(credentials):
+            return credentials["access_token"]
+        return adapter.account.credentials.refresh(cls(adapter, rejected_token=rejected))["access_token"]
+
+    def exchange(self, current: dict) -> httpx.Response:
+        raise NotImplementedError
 
     def __call__(self, current: dict) -> dict | None:
         if self.rejected_token is None and token_is_fresh(current):
@@ -45,11 +62,37 @@ class LwaRefresher:
             return None
         for name in ("client_id", "client_secret", "refresh_token"):
             if not current.get(name):
-                raise AuthFailed(f"amazon: account credentials lack {name}")
-        url = self.adapter.account.settings.get("lwa_token_url") or LWA_ENDPOINT
-        response = self.adapter.request(
+                raise AuthFailed(f"{self.platform}: account credentials lack {name}")
+        response = self.exchange(current)
+        if response.status_code == 429:
+            retry_after = float(response.headers.get("Retry-After") or 1)
+            raise Throttled(retry_after, f"{self.platform}: token endpoint throttled")
+        if response.status_code >= 500:
+            raise ServerError(f"{self.platform}: token endpoint answered {response.status_code}")
+        try:
+            body = response.json()
+        except ValueError:
+            raise ServerError(f"{self.platform}: token endpoint answered a body that is not JSON") from None
+        if response.status_code != 200 or not body.get("access_token"):
+            # {"error": "invalid_grant", "error_description": "..."}: the code names no secret
+            raise AuthFailed(f"{self.platform}: token refresh refused: {body.get('error', response.status_code)}")
+        expires_in = int(body.get("expires_in") or self.default_expires_in)
+        fresh = {
+            "access_token": body["access_token"],
+            "access_token_expires_at": (datetime.now(UTC) + timedelta(seconds=expires_in)).isoformat(),
+        }
+        if body.get("refresh_token"):
+            fresh["refresh_token"] = body["refresh_token"]
+        return fresh
+
+
+class LwaRefresher(TokenRefresher):
+    platform = "amazon"
+
+    def exchange(self, current: dict) -> httpx.Response:
+        return self.adapter.request(
             "POST",
-            url,
+            self.adapter.account.settings.get("lwa_token_url") or LWA_ENDPOINT,
             data={
                 "grant_type": "refresh_token",
                 "refresh_token": current["refresh_token"],
@@ -58,22 +101,3 @@ class LwaRefresher:
             },
             headers={"Accept": "application/json"},
         )
-        if response.status_code == 429:
-            raise Throttled(float(response.headers.get("Retry-After") or 1), "amazon: LWA token endpoint throttled")
-        if response.status_code >= 500:
-            raise ServerError(f"amazon: LWA token endpoint answered {response.status_code}")
-        try:
-            body = response.json()
-        except ValueError:
-            raise ServerError("amazon: LWA token endpoint answered a body that is not JSON") from None
-        if response.status_code != 200 or not body.get("access_token"):
-            # {"error": "invalid_grant", "error_description": "..."}; the description never holds secrets.
-            raise AuthFailed(f"amazon: token refresh refused: {body.get('error', response.status_code)}")
-        expires_in = int(body.get("expires_in") or 3600)
-        fresh = {
-            "access_token": body["access_token"],
-            "access_token_expires_at": (datetime.now(UTC) + timedelta(seconds=expires_in)).isoformat(),
-        }
-        if body.get("refresh_token"):
-            fresh["refresh_token"] = body["refresh_token"]
-        return fresh

@@ -19,8 +19,8 @@ DEFAULT_RATES = {
 }
 
 
-class AmazonRejected(RequestRejected):
-    """A 4xx other than auth and throttling; ``code`` is the SP-API error code."""
+class PlatformRejected(RequestRejected):
+    """A 4xx other than auth and throttling; ``code`` is the platform's error code (SP-API code, eBay errorId)."""
 
     def __init__(self, message: str, *, status_code: int, code: str):
         self.status_code = status_code
@@ -68,4 +68,4 @@ def raise_for(status_code: int, headers, body, operation: str, method: str, path
         raise AuthFailed(f"{where}: {code}: {message}")
     if status_code >= 500:
         raise ServerError(f"{where}: HTTP {status_code} {code}")
-    raise AmazonRejected(f"{where}: HTTP {status_code} {code}: {message}", status_code=status_code, code=code)
+    raise PlatformRejected(f"{where}: HTTP {status_code} {code}: {message}", status_code=status_code, code=code)

@@ -1,6 +1,6 @@
 """The Amazon adapter against the Amazon sandbox over real HTTP (live_server, PostgreSQL, Redis)."""
 
-import threading
+import functools
 import time
 from datetime import UTC, datetime, timedelta
 
@@ -13,7 +13,7 @@ from hub.marketplaces.sandbox.models import FaultKind, SandboxFault, SandboxList
 from hub.marketplaces.types import ListingRef, QuantityUpdate, ShipmentPush
 from sellers.models import MarketplaceAccount
 
-from .support import calls, close_thread_connections
+from .support import calls, run_at_once
 
 pytestmark = pytest.mark.django_db(transaction=True)
 SINCE = datetime.now(UTC) - timedelta(days=1)
@@ -238,23 +238,8 @@ def test_token_the_platform_calls_expired_is_refreshed_once_and_the_call_repeate
 def test_two_workers_refreshing_at_once_make_one_token_call(make_amazon_account, adapter_of):
     shop, account = make_amazon_account(access_token_expired=True, skus=["A"])
     adapters = [adapter_of(account) for _ in range(4)]
-    barrier = threading.Barrier(len(adapters))
-    results, errors = [], []
 
-    def worker(adapter):
-        barrier.wait()
-        try:
-            results.append(adapter.read_quantities([ListingRef("A")]))
-        except Exception as error:  # noqa: BLE001 - reported by the assertion below
-            errors.append(error)
-        finally:
-            close_thread_connections()
-
-    threads = [threading.Thread(target=worker, args=(adapter,)) for adapter in adapters]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
+    results, errors = run_at_once([functools.partial(a.read_quantities, [ListingRef("A")]) for a in adapters])
 
     assert errors == []
     assert results == [{"A": 10}] * 4

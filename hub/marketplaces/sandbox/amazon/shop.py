@@ -30,10 +30,15 @@ def _iso(value: datetime) -> str:
     return value.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
-def token_issue(shop: SandboxShop, *, expired: bool = False) -> tuple[str, float]:
-    """A new access token for a locked shop row; drops tokens that expired over a day ago."""
-    token = "Atza|" + secrets.token_urlsafe(32)
-    ttl = int(shop.data.get("token_ttl", TOKEN_TTL_SECONDS))
+def token_issue(
+    shop: SandboxShop, *, expired: bool = False, prefix: str = "Atza|", ttl: int = TOKEN_TTL_SECONDS
+) -> tuple[str, float]:
+    """A new access token for a locked shop row; drops tokens that expired over a day ago.
+
+    ``shop.data["token_ttl"]`` overrides the lifetime. The eBay sandbox uses this too.
+    """
+    token = prefix + secrets.token_urlsafe(32)
+    ttl = int(shop.data.get("token_ttl", ttl))
     expires = time.time() + (-60 if expired else ttl)
     tokens = {
         known: expiry for known, expiry in shop.secrets.get("access_tokens", {}).items() if expiry > time.time() - 86400

@@ -1,0 +1,1 @@
+"""eBay Sell APIs adapter (Fulfillment v1, Inventory v1, OAuth user tokens, Notification API signatures)."""
