@@ -249,16 +249,14 @@ class AliExpressAdapter(TokenRefreshing, MarketplaceAdapter):
 
     def read_quantities(self, listings: list[ListingRef]) -> dict[str, int]:
         quantities: dict[str, int] = {}
-        for product_id, product_listings in group_by_listing(
-            QuantityUpdate(listing, 0) for listing in listings
-        ).items():
+        for product_id, product_listings in group_by_listing(listings).items():
             body = self._call("aliexpress.solution.product.info.get", {"product_id": product_id})
             result = self._result(body, "aliexpress.solution.product.info.get")
             skus = ((result.get("aeop_ae_product_s_k_us") or {}).get("global_aeop_ae_product_sku")) or []
             stock = {str(sku.get("sku_code")): int(sku.get("ipm_sku_stock") or 0) for sku in skus}
-            for update in product_listings:
-                if update.listing.seller_sku in stock:
-                    quantities[update.listing.seller_sku] = stock[update.listing.seller_sku]
+            for listing in product_listings:
+                if listing.seller_sku in stock:
+                    quantities[listing.seller_sku] = stock[listing.seller_sku]
         return quantities
 
     # --- fulfilment ---------------------------------------------------------------

@@ -237,11 +237,8 @@ class ShopeeAdapter(TokenRefreshing, MarketplaceAdapter):
                 )
 
     def read_quantities(self, listings: list[ListingRef]) -> dict[str, int]:
-        by_item: dict[str, list[ListingRef]] = defaultdict(list)
-        for listing in listings:
-            by_item[listing.listing_id].append(listing)
         quantities: dict[str, int] = {}
-        for item_id, item_listings in by_item.items():
+        for item_id, item_listings in group_by_listing(listings).items():
             data = self._call("GET", f"{API}/product/get_model_list", params={"item_id": item_id})
             stock_by_model = {}
             for model in (data.get("response") or {}).get("model") or []:

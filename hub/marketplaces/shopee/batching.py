@@ -2,15 +2,19 @@
 
 from collections import defaultdict
 from collections.abc import Callable, Iterable
+from typing import TypeVar
 
-from ..types import PushResult, QuantityUpdate
+from ..types import ListingRef, PushResult, QuantityUpdate
+
+Item = TypeVar("Item", QuantityUpdate, ListingRef)
 
 
-def group_by_listing(updates: Iterable[QuantityUpdate]) -> dict[str, list[QuantityUpdate]]:
-    """Updates grouped by the platform listing (Shopee item, AliExpress product), first-seen order kept."""
-    groups: dict[str, list[QuantityUpdate]] = defaultdict(list)
-    for update in updates:
-        groups[update.listing.listing_id].append(update)
+def group_by_listing(items: Iterable[Item]) -> dict[str, list[Item]]:
+    """Updates or listing refs grouped by platform listing (Shopee item, AliExpress product), in first-seen order."""
+    groups: dict[str, list[Item]] = defaultdict(list)
+    for item in items:
+        listing = item.listing if isinstance(item, QuantityUpdate) else item
+        groups[listing.listing_id].append(item)
     return groups
 
 

@@ -4,10 +4,11 @@ import time
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 
+import httpx
 import pytest
 
 from hub.marketplaces import verify_webhook
-from hub.marketplaces.errors import AuthFailed, RequestRejected, Throttled
+from hub.marketplaces.errors import AuthFailed, RequestRejected, ServerError, Throttled
 from hub.marketplaces.sandbox import aliexpress as sandbox
 from hub.marketplaces.sandbox.models import FaultKind, SandboxFault, SandboxListing, SandboxOrder
 from hub.marketplaces.types import ListingRef, QuantityUpdate, ShipmentPush
@@ -241,3 +242,19 @@ def test_server_faults_are_retryable(aliexpress):
 
 def test_aliexpress_pushes_are_not_verifiable():
     assert verify_webhook("aliexpress", {"Authorization": "anything"}, b"{}", "secret") is False
+
+
+def test_a_slow_platform_times_out_as_a_retryable_server_error(aliexpress):
+    world = aliexpress()
+    SandboxFault.objects.create(platform="aliexpress", operation=ORDER_GET, kind=FaultKind.SLOW, delay_seconds=1.5)
+    adapter = world.adapter()
+    adapter.client = httpx.Client(timeout=0.5)
+
+    with pytest.raises(ServerError) as failed:
+        adapter.list_orders(_since())
+    deadline = time.monotonic() + 5
+    while world.calls(ORDER_GET) == 0 and time.monotonic() < deadline:  # let the sandbox finish its slow answer
+        time.sleep(0.1)
+
+    assert failed.value.retryable is True
+    assert str(failed.value) == f"aliexpress: timeout calling POST {world.account.base_url}/sync"

@@ -4,9 +4,10 @@ import logging
 import time
 from datetime import UTC, datetime, timedelta
 
+import httpx
 import pytest
 
-from hub.marketplaces.errors import AuthFailed, RequestRejected, Throttled
+from hub.marketplaces.errors import AuthFailed, RequestRejected, ServerError, Throttled
 from hub.marketplaces.sandbox import shopee as sandbox
 from hub.marketplaces.sandbox.models import FaultKind, SandboxFault, SandboxListing, SandboxOrder
 from hub.marketplaces.types import ListingRef, QuantityUpdate, ShipmentPush
@@ -256,3 +257,21 @@ def test_tokens_and_signatures_never_reach_the_request_log(shopee, caplog):
     for secret in (fresh["access_token"], world.account.credentials["access_token"], fresh["partner_key"]):
         assert secret not in caplog.text
     assert "sign=***" in caplog.text
+
+
+def test_a_slow_platform_times_out_as_a_retryable_server_error(shopee):
+    world = shopee()
+    SandboxFault.objects.create(
+        platform="shopee", operation="get_order_list", kind=FaultKind.SLOW, remaining=1, delay_seconds=1.5
+    )
+    adapter = world.adapter()
+    adapter.client = httpx.Client(timeout=0.5)
+
+    with pytest.raises(ServerError) as failed:
+        adapter.list_orders(_since())
+    deadline = time.monotonic() + 5
+    while world.calls("get_order_list") == 0 and time.monotonic() < deadline:  # let the sandbox finish its slow answer
+        time.sleep(0.1)
+
+    assert failed.value.retryable is True
+    assert str(failed.value) == f"shopee: timeout calling GET {world.account.base_url}/api/v2/order/get_order_list"
