@@ -83,6 +83,15 @@ MODEL_LIST = {
         ],
     },
 }
+TRACKING_NUMBER = {
+    **ENVELOPE,
+    "response": {
+        "tracking_number": str,
+        "plp_number": str,
+        "first_mile_tracking_number": str,
+        "last_mile_tracking_number": str,
+    },
+}
 SHIPPING_PARAMETER = {**ENVELOPE, "response": {"info_needed": {"non_integrated": [str]}}}
 TOKEN = {
     **ENVELOPE,
@@ -143,6 +152,9 @@ def test_every_endpoint_answers_in_the_documented_shape(shopee):
         ),
         "access_token_get": adapter._request_token(world.account.credentials),
     }
+    answers["get_tracking_number"] = adapter._call(
+        "GET", f"{v2}/logistics/get_tracking_number", params={"order_sn": order.external_id}
+    )
     schemas = {
         "get_order_list": ORDER_LIST,
         "get_order_detail": ORDER_DETAIL,
@@ -150,12 +162,14 @@ def test_every_endpoint_answers_in_the_documented_shape(shopee):
         "get_model_list": MODEL_LIST,
         "get_shipping_parameter": SHIPPING_PARAMETER,
         "ship_order": ENVELOPE,
+        "get_tracking_number": TRACKING_NUMBER,
     }
 
     for name, schema in schemas.items():
         assert shape_errors(answers[name], schema) == [], name
     assert answers["get_order_detail"]["response"]["order_list"][0]["order_sn"] == order.external_id
     assert len(answers["update_stock"]["response"]["failure_list"]) == 1
+    assert answers["get_tracking_number"]["response"]["tracking_number"] == "TRK1"
     assert set(answers["access_token_get"]) == {"access_token", "refresh_token", "expire_at"}
 
 

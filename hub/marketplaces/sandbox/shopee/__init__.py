@@ -13,6 +13,7 @@ urlpatterns = [
     path("api/v2/product/get_model_list", views.get_model_list),
     path("api/v2/logistics/get_shipping_parameter", views.get_shipping_parameter),
     path("api/v2/logistics/ship_order", views.ship_order),
+    path("api/v2/logistics/get_tracking_number", views.get_tracking_number),
 ]
 
 __all__ = [

@@ -256,6 +256,25 @@ def get_shipping_parameter(request):
     return _answer(response={"info_needed": info_needed, "dropoff": None, "pickup": None})
 
 
+@endpoint("get_tracking_number", "GET")
+def get_tracking_number(request):
+    shop, error = _guard(request, f"{API}/logistics/get_tracking_number", "get_tracking_number")
+    if error:
+        return error
+    order = SandboxOrder.objects.filter(shop=shop, external_id=request.GET.get("order_sn", "")).first()
+    if order is None:
+        return _answer(error="logistics.error_order_not_found", message="Order not found.")
+    tracking_number = order.shipments[-1]["tracking_number"] if order.shipments else ""
+    return _answer(
+        response={
+            "tracking_number": tracking_number,
+            "plp_number": "",
+            "first_mile_tracking_number": "",
+            "last_mile_tracking_number": "",
+        }
+    )
+
+
 @endpoint("ship_order", "POST")
 def ship_order(request):
     shop, error = _guard(request, f"{API}/logistics/ship_order", "ship_order")
