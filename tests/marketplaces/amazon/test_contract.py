@@ -1,6 +1,7 @@
 """The Amazon adapter against the Amazon sandbox over real HTTP (live_server, PostgreSQL, Redis)."""
 
 import functools
+import logging
 import time
 from datetime import UTC, datetime, timedelta
 
@@ -274,3 +275,17 @@ def test_unknown_token_after_refresh_is_auth_failed(make_amazon_account, adapter
 
 def test_amazon_signs_no_http_pushes():
     assert verify_webhook("amazon", {"X-Anything": "x"}, b"{}", "secret") is False
+
+
+def test_no_credential_reaches_the_logs(make_amazon_account, adapter_of, caplog):
+    _shop, account = make_amazon_account(access_token_expired=True, skus=["A"])
+    caplog.set_level(logging.DEBUG)
+
+    adapter = adapter_of(account)
+    adapter.push_quantities([update("A", 2), update("MISSING", 1)])
+    fresh = MarketplaceAccount.objects.get(pk=account.pk).credentials
+
+    assert caplog.records  # httpx and the sandbox did log
+    for name in ("client_secret", "refresh_token", "access_token"):
+        assert account.credentials[name] not in caplog.text
+        assert fresh[name] not in caplog.text

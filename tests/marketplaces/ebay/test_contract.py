@@ -1,6 +1,7 @@
 """The eBay adapter against the eBay sandbox over real HTTP (live_server, PostgreSQL, Redis)."""
 
 import functools
+import logging
 import time
 from datetime import UTC, datetime, timedelta
 
@@ -295,3 +296,16 @@ def test_endpoint_validation_challenge_response():
     )
 
     assert answer == "c68fb71d42375377406f3e8d509a3baefd4021213cd176394603ac93f588c0ee"
+
+
+def test_no_credential_reaches_the_logs(make_ebay_account, adapter_of, caplog):
+    shop, account = make_ebay_account(access_token_expired=True, skus=["A"])
+    caplog.set_level(logging.DEBUG)
+
+    adapter_of(account).push_quantities([QuantityUpdate(refs(shop)["A"], 2), QuantityUpdate(ListingRef("NOPE"), 1)])
+    fresh = MarketplaceAccount.objects.get(pk=account.pk).credentials
+
+    assert caplog.records
+    for name in ("client_secret", "refresh_token", "access_token"):
+        assert account.credentials[name] not in caplog.text
+        assert fresh[name] not in caplog.text
