@@ -6,6 +6,7 @@ import pytest
 
 from hub.marketplaces import verify_webhook
 from hub.marketplaces.sandbox import shopee as sandbox
+from hub.marketplaces.sandbox.common import webhook_deliver
 from hub.marketplaces.sandbox.models import SandboxWebhook
 from hub.marketplaces.shopee.signing import CALLBACK_URL_HEADER
 
@@ -53,3 +54,19 @@ def test_header_names_are_case_insensitive(push):
     lowered = {key.lower(): value for key, value in headers.items()}
 
     assert verify_webhook("shopee", lowered, body, partner_key) is True
+
+
+@pytest.mark.django_db(transaction=True)
+def test_pushes_delivered_over_http_verify_against_the_receivers_own_url(live_server, settings):
+    settings.ROOT_URLCONF = "tests.marketplaces.shopee.urls"
+    callback = f"{live_server.url}/receiver/shopee/77889900/"
+    shop, _, _ = sandbox.provision_shop("77889900", region="SG", webhook_url=callback)
+    sandbox.listing_create(shop, "LOTUS-MAT", 5)
+    sandbox.place_order(shop, [("LOTUS-MAT", 1)])
+    webhook = SandboxWebhook.objects.get(shop=shop)
+
+    delivered = webhook_deliver(webhook.pk)
+    SandboxWebhook.objects.filter(pk=webhook.pk).update(body=bytes(webhook.body).replace(b'"code":3', b'"code":4'))
+    tampered = webhook_deliver(webhook.pk)
+
+    assert (delivered, tampered) == (204, 401)

@@ -7,7 +7,10 @@ from django.urls import include, path
 
 from hub.marketplaces.sandbox import aliexpress, shopee
 
+from .receiver import shopee_push
+
 urlpatterns = [
+    path("receiver/shopee/<str:shop_id>/", shopee_push),
     path("sandbox/shopee/", include(shopee.urlpatterns)),
     path("sandbox/aliexpress/", include(aliexpress.urlpatterns)),
 ]
