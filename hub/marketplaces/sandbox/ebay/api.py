@@ -2,6 +2,7 @@
 
 import functools
 import json
+import math
 import time
 
 from django.http import JsonResponse
@@ -38,13 +39,17 @@ def ebay_error(status: int, error_id: int, message: str, *, domain="API_FULFILLM
     return JsonResponse({"errors": [error]}, status=status)
 
 
-def too_many_requests(_delay: float = 0) -> JsonResponse:
-    return ebay_error(
+def too_many_requests(wait_seconds: float) -> JsonResponse:
+    """429 with errorId 2001. eBay documents no Retry-After; this sandbox sends one (whole seconds) so that
+    injected throttles can say how long they last. The adapter falls back to its own backoff without it."""
+    response = ebay_error(
         429,
         TOO_MANY_REQUESTS,
         "Too many requests. The request limit has been reached for the resource.",
         domain="ACCESS",
     )
+    response["Retry-After"] = str(max(1, math.ceil(wait_seconds)))
+    return response
 
 
 def bearer_shop(request):
@@ -89,8 +94,9 @@ def _authorised_answer(request, shop, valid, operation, view, kwargs):
             longMessage="Invalid access token. Check the value of the Authorization HTTP request header.",
         )
     quota = int(shop.data.get("daily_quotas", {}).get(operation) or DAILY_QUOTAS[operation])
-    if rate_limit_wait(PLATFORM, shop.shop_id, operation, quota / 86400, quota) > 0:
-        return too_many_requests()
+    wait = rate_limit_wait(PLATFORM, shop.shop_id, operation, quota / 86400, quota)
+    if wait > 0:
+        return too_many_requests(wait)
     return view(request, shop, **kwargs)
 
 
