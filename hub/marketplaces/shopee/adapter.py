@@ -191,7 +191,8 @@ class ShopeeAdapter(TokenRefreshing, MarketplaceAdapter):
 
     def push_quantities_batch(self, updates: list[QuantityUpdate]) -> PushResult:
         result = PushResult()
-        by_item: dict[int, dict[int, QuantityUpdate]] = defaultdict(dict)
+        # item -> model -> its updates; the last one's quantity is pushed, all share the outcome
+        by_item: dict[int, dict[int, list[QuantityUpdate]]] = defaultdict(lambda: defaultdict(list))
         for update in updates:
             try:
                 item_id, model_id = int(update.listing.listing_id), int(update.listing.variant_id or 0)
@@ -200,7 +201,7 @@ class ShopeeAdapter(TokenRefreshing, MarketplaceAdapter):
                     ItemError(update.listing.seller_sku, "missing_ids", "listing lacks a numeric item_id/model_id")
                 )
                 continue
-            by_item[item_id][model_id] = update
+            by_item[item_id][model_id].append(update)
         location_id = self.account.settings.get("location_id")
         for item_id, models in by_item.items():
             model_ids = list(models)
@@ -208,7 +209,7 @@ class ShopeeAdapter(TokenRefreshing, MarketplaceAdapter):
                 chunk = model_ids[start : start + self.batch_limit]
                 stock_list = []
                 for model_id in chunk:
-                    seller_stock = {"stock": max(0, models[model_id].quantity)}
+                    seller_stock = {"stock": max(0, models[model_id][-1].quantity)}
                     if location_id:
                         seller_stock["location_id"] = location_id
                     stock_list.append({"model_id": model_id, "seller_stock": [seller_stock]})
@@ -226,15 +227,15 @@ class ShopeeAdapter(TokenRefreshing, MarketplaceAdapter):
             failures[int(failure.get("model_id") or 0)] = str(failure.get("failed_reason") or "update failed")
         succeeded = {int(entry.get("model_id") or 0) for entry in response.get("success_list") or []}
         for model_id in chunk:
-            listing = models[model_id].listing
-            if model_id in failures:
-                result.failed.append(ItemError(listing.seller_sku, "shopee.update_stock", failures[model_id]))
-            elif model_id in succeeded:
-                result.succeeded.append(listing)
-            else:
-                result.failed.append(
-                    ItemError(listing.seller_sku, "shopee.no_result", "no result for this model", retryable=True)
-                )
+            for listing in (update.listing for update in models[model_id]):
+                if model_id in failures:
+                    result.failed.append(ItemError(listing.seller_sku, "shopee.update_stock", failures[model_id]))
+                elif model_id in succeeded:
+                    result.succeeded.append(listing)
+                else:
+                    result.failed.append(
+                        ItemError(listing.seller_sku, "shopee.no_result", "no result for this model", retryable=True)
+                    )
 
     def read_quantities(self, listings: list[ListingRef]) -> dict[str, int]:
         quantities: dict[str, int] = {}

@@ -275,3 +275,17 @@ def test_a_slow_platform_times_out_as_a_retryable_server_error(shopee):
 
     assert failed.value.retryable is True
     assert str(failed.value) == f"shopee: timeout calling GET {world.account.base_url}/api/v2/order/get_order_list"
+
+
+def test_the_last_update_of_a_model_in_one_push_wins_and_both_are_answered(shopee):
+    world = shopee()
+    listing = sandbox.listing_create(world.shop, "LOTUS-MAT", 1)
+
+    result = world.adapter().push_quantities([QuantityUpdate(_ref(listing), 4), QuantityUpdate(_ref(listing), 6)])
+
+    assert (result.calls, [ref.seller_sku for ref in result.succeeded], result.failed) == (
+        1,
+        ["LOTUS-MAT", "LOTUS-MAT"],
+        [],
+    )
+    assert SandboxListing.objects.get(pk=listing.pk).quantity == 6
