@@ -9,6 +9,7 @@ calls ``_stock_changed`` once, inside the same transaction.
 from collections.abc import Iterable
 from dataclasses import dataclass
 
+from django.db import connection
 from django.db.models import Sum
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -129,14 +130,109 @@ class LedgerBatch:
         stock.ledger_sequence, stock.ledger_head = sequence, digest
         self.touched[stock.pk] = stock
 
-    def flush(self, *, safety_stock: dict[int, int] | None = None):
-        if not self.touched:
-            return
+    def statements(self) -> list["Statement"]:
+        """The writes for the collected changes: new balances and chain heads, then the movements."""
         rows = sorted(self.touched.values(), key=lambda row: row.pk)
-        Stock.objects.bulk_update(rows, ["on_hand", "reserved", "ledger_sequence", "ledger_head"])
-        Movement.objects.bulk_create(self.movements)
+        return [
+            *(_balances_statement(f"balances_{i}", rows[i : i + CHUNK]) for i in range(0, len(rows), CHUNK)),
+            *(
+                _movements_statement(f"movements_{i}", self.movements[i : i + CHUNK])
+                for i in range(0, len(self.movements), CHUNK)
+            ),
+        ]
+
+    def flush(self, *, safety_stock: dict[int, int] | None = None, then: tuple["Statement", ...] = ()):
+        """Write everything (one round trip on PostgreSQL), then call ``_stock_changed``.
+
+        ``then``: further statements to run in the same round trip (PostgreSQL only: they
+        may name earlier ones, ``WITH name AS (...)``). Returns the last statement's rows.
+        """
+        if not self.touched:
+            return None
+        rows = sorted(self.touched.values(), key=lambda row: row.pk)
+        result = execute_together([*self.statements(), *then])
         _stock_changed(rows, increased=self.increased, safety_stock=safety_stock)
         self.movements, self.touched, self.increased = [], {}, False
+        return result
+
+
+CHUNK = 1000
+MAX_PARAMS_TOGETHER = 30_000  # PostgreSQL allows 65,535 parameters per statement
+
+
+@dataclass(frozen=True)
+class Statement:
+    """One SQL statement; ``name`` lets a later statement of the same round trip refer to it."""
+
+    name: str
+    sql: str
+    params: list
+
+    def __post_init__(self):
+        # One line: the same text every time keeps the driver's query cache warm.
+        object.__setattr__(self, "sql", " ".join(self.sql.split()))
+
+
+def execute_together(statements: list[Statement]):
+    """Run data-modifying statements in one round trip on PostgreSQL, one by one elsewhere.
+
+    On PostgreSQL they become ``WITH s1 AS (...), s2 AS (...) <last>``: all run exactly once,
+    in one statement, inside the caller's transaction. Returns the last statement's rows.
+    """
+    combined = connection.vendor == "postgresql" and sum(len(s.params) for s in statements) <= MAX_PARAMS_TOGETHER
+    with connection.cursor() as cursor:
+        if combined and len(statements) > 1:
+            chain = ", ".join(f"{s.name} AS ({s.sql})" for s in statements[:-1])
+            cursor.execute(f"WITH {chain} {statements[-1].sql}", [p for s in statements for p in s.params])
+        else:
+            for statement in statements:
+                cursor.execute(statement.sql, statement.params)
+        return cursor.fetchall() if cursor.description else None
+
+
+def _balances_statement(name: str, rows: list[Stock]) -> Statement:
+    """One ``UPDATE ... FROM (VALUES ...)`` for all rows (bulk_update's CASE grows quadratically)."""
+    table = connection.ops.quote_name(Stock._meta.db_table)
+    values = ", ".join(["(%s, %s, %s, %s, %s)"] * len(rows))
+    params = [p for row in rows for p in (row.pk, row.on_hand, row.reserved, row.ledger_sequence, row.ledger_head)]
+    # VALUES columns are column1..column5 in both PostgreSQL and SQLite.
+    sql = f"""
+        UPDATE {table} SET on_hand = v.column2, reserved = v.column3,
+            ledger_sequence = v.column4, ledger_head = v.column5
+        FROM (VALUES {values}) AS v
+        WHERE {table}.id = v.column1
+    """  # noqa: S608 - the table name comes from the model, every value is a parameter
+    return Statement(name, sql, params)
+
+
+MOVEMENT_COLUMNS = (
+    "stock_id",
+    "sequence",
+    "kind",
+    "on_hand_delta",
+    "reserved_delta",
+    "on_hand_after",
+    "reserved_after",
+    "actor_id",
+    "reason",
+    "reference",
+    "created_at",
+    "prev_hash",
+    "hash",
+)
+
+
+def _movements_statement(name: str, movements: list[Movement]) -> Statement:
+    table = connection.ops.quote_name(Movement._meta.db_table)
+    row = "(" + ", ".join(["%s"] * len(MOVEMENT_COLUMNS)) + ")"
+    adapt = connection.ops.adapt_datetimefield_value
+    params = [
+        adapt(value) if column == "created_at" else value
+        for movement in movements
+        for column, value in ((c, getattr(movement, c)) for c in MOVEMENT_COLUMNS)
+    ]
+    sql = f"INSERT INTO {table} ({', '.join(MOVEMENT_COLUMNS)}) VALUES {', '.join([row] * len(movements))}"  # noqa: S608
+    return Statement(name, sql, params)
 
 
 def _stock_changed(rows: list[Stock], *, increased: bool, safety_stock: dict[int, int] | None) -> None:

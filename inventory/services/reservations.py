@@ -10,6 +10,7 @@ from collections import defaultdict
 from dataclasses import dataclass
 
 from django.db import IntegrityError, connection, transaction
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from sellers.enums import ShortagePolicy
@@ -18,9 +19,21 @@ from ..enums import RESERVATION_TRANSITIONS, MovementKind, ReservationStatus
 from ..exceptions import InsufficientStock, InvalidQuantity, InvalidTransition, OverRelease, UnknownSku
 from ..locks import reservations_for_update, stock_candidates_for_update, stocks_for_update
 from ..models import KitComponent, Reservation, ReservationAllocation, Sku, Stock, Warehouse
-from ._core import LedgerBatch, positive_quantity
+from ._core import LedgerBatch, Statement, positive_quantity
 
 IDEMPOTENT_RETRIES = 3
+RESERVATION_COLUMNS = (
+    "created_at",
+    "updated_at",
+    "line_key",
+    "seller_id",
+    "sku_id",
+    "quantity",
+    "quantity_reserved",
+    "status",
+    "shortage_policy",
+    "reference",
+)
 OPEN_STATUSES = (ReservationStatus.RESERVED, ReservationStatus.BACKORDERED, ReservationStatus.PICKED)
 
 
@@ -109,36 +122,45 @@ def _units_for(*, wanted: int, possible: int, policy: str, line_key: str, sku: S
     return 0  # backorder: the whole line waits, holding nothing
 
 
-def _reserve_fast(seller, sku_id: int, quantity: int) -> Stock | None:
+def _reserve_fast(seller, sku_id: int, quantity: int, line_key: str) -> tuple[Stock, int] | None:
     """One round trip: reserve ``quantity`` from the seller's first non-empty row, if it has enough.
 
-    ``UPDATE ... WHERE id = (first row in preference order with any available)
-    AND on_hand - reserved >= quantity RETURNING ...``: the row lock, the check and the
-    write in one statement. The returned row is left locked until commit; its
-    ``ledger_head`` was not changed by the statement, so it is the committed chain head.
-    Returns the row as it was before the statement, or None (then take the locking path).
+    ``UPDATE ... WHERE id = (first row in preference order with any available, of an
+    active SKU, while no reservation holds ``line_key``) AND on_hand - reserved >= quantity
+    RETURNING ...``: the row lock, the checks and the write in one statement. The
+    returned row stays locked until commit; its ``ledger_head`` was not changed by the
+    statement, so it is the committed chain head.
+    Returns (the row as it was before, the SKU's safety stock), or None: then the caller
+    rolls back and takes the locking path, which also answers replays and bad SKUs.
     """
     stock_table = connection.ops.quote_name(Stock._meta.db_table)
     warehouse_table = connection.ops.quote_name(Warehouse._meta.db_table)
+    sku_table = connection.ops.quote_name(Sku._meta.db_table)
+    reservation_table = connection.ops.quote_name(Reservation._meta.db_table)
     sql = f"""
         UPDATE {stock_table} SET reserved = reserved + %s, ledger_sequence = ledger_sequence + 1
         WHERE id = (
-            SELECT s.id FROM {stock_table} s JOIN {warehouse_table} w ON w.id = s.warehouse_id
-            WHERE s.sku_id = %s AND w.is_active
+            SELECT s.id FROM {stock_table} s
+            JOIN {warehouse_table} w ON w.id = s.warehouse_id
+            JOIN {sku_table} k ON k.id = s.sku_id
+            WHERE s.sku_id = %s AND w.is_active AND k.is_active
               AND (s.seller_id = %s OR (s.seller_id IS NULL AND %s))
               AND s.on_hand - s.reserved > 0
+              AND NOT EXISTS (SELECT 1 FROM {reservation_table} r WHERE r.line_key = %s)
             ORDER BY (s.seller_id IS NULL), s.warehouse_id, s.id
             LIMIT 1
         ) AND on_hand - reserved >= %s
-        RETURNING id, sku_id, warehouse_id, seller_id, on_hand, reserved, ledger_sequence, ledger_head
+        RETURNING id, sku_id, warehouse_id, seller_id, on_hand, reserved, ledger_sequence, ledger_head,
+            (SELECT k.safety_stock FROM {sku_table} k WHERE k.id = sku_id)
     """  # noqa: S608 - table names come from the models, values are parameters
+    params = [quantity, sku_id, seller.pk, bool(seller.may_draw_on_pool), line_key, quantity]
     with connection.cursor() as cursor:
-        cursor.execute(sql, [quantity, sku_id, seller.pk, bool(seller.may_draw_on_pool), quantity])
+        cursor.execute(" ".join(sql.split()), params)
         found = cursor.fetchone()
     if found is None:
         return None
-    pk, sku_id, warehouse_id, seller_id, on_hand, reserved, sequence, head = found
-    return Stock(
+    pk, sku_id, warehouse_id, seller_id, on_hand, reserved, sequence, head, safety_stock = found
+    row = Stock(
         pk=pk,
         sku_id=sku_id,
         warehouse_id=warehouse_id,
@@ -148,6 +170,7 @@ def _reserve_fast(seller, sku_id: int, quantity: int) -> Stock | None:
         ledger_sequence=sequence - 1,
         ledger_head=head,
     )
+    return row, safety_stock
 
 
 def order_lines_reserve(*, seller, lines, actor=None, reference: str = "") -> list[Reservation]:
@@ -169,6 +192,8 @@ def order_lines_reserve(*, seller, lines, actor=None, reference: str = "") -> li
     allow_fast = True
     for attempt in range(IDEMPOTENT_RETRIES + 1):
         try:
+            if allow_fast and len(lines) == 1 and connection.vendor == "postgresql":
+                return [_reserve_single_postgresql(seller, lines[0], actor, reference)]
             return _reserve(seller, lines, actor, reference, allow_fast=allow_fast)
         except _FastPathMissed:
             allow_fast = False
@@ -185,6 +210,57 @@ class _FastPathMissed(Exception):
     rolled back and the order retried on the locking path, which takes its locks in
     pk order from a clean start.
     """
+
+
+def _reserve_single_postgresql(seller, line: OrderLine, actor, reference: str) -> Reservation:
+    """The hot path: one new line of a plain SKU, in three statements on PostgreSQL.
+
+    1. the conditional UPDATE of ``_reserve_fast`` (checks, lock and reserve in one);
+    2. one ``WITH`` statement: the new chain head, the movement, the reservation and its
+       allocation;
+    3. whatever ``_stock_changed`` adds (the sync engine's outbox row).
+    Anything else (a replayed key, a kit, an unknown SKU, not enough in one row) makes
+    step 1 find nothing: ``_FastPathMissed`` then sends the order down the general path.
+    """
+    reservation_table = connection.ops.quote_name(Reservation._meta.db_table)
+    allocation_table = connection.ops.quote_name(ReservationAllocation._meta.db_table)
+    with transaction.atomic():
+        fast = _reserve_fast(seller, line.sku_id, line.quantity, line.line_key)
+        if fast is None:
+            raise _FastPathMissed
+        row, safety_stock = fast
+        batch = LedgerBatch(actor_id=getattr(actor, "pk", actor), reference=reference)
+        batch.apply(row, MovementKind.RESERVATION, reserved_delta=line.quantity, reference=line.line_key)
+        now = timezone.now()
+        reservation = Reservation(
+            line_key=line.line_key,
+            seller_id=seller.pk,
+            sku_id=line.sku_id,
+            quantity=line.quantity,
+            quantity_reserved=line.quantity,
+            status=ReservationStatus.RESERVED,
+            shortage_policy=seller.shortage_policy,
+            reference=reference,
+            created_at=now,
+            updated_at=now,
+        )
+        columns = RESERVATION_COLUMNS
+        insert_reservation = Statement(
+            "new_reservation",
+            f"INSERT INTO {reservation_table} ({', '.join(columns)}) "  # noqa: S608
+            f"VALUES ({', '.join(['%s'] * len(columns))}) RETURNING id",
+            [getattr(reservation, column) for column in columns],
+        )
+        insert_allocation = Statement(
+            "new_allocation",
+            f"INSERT INTO {allocation_table} (reservation_id, stock_id, quantity) "  # noqa: S608
+            "SELECT id, %s, %s FROM new_reservation RETURNING reservation_id",
+            [row.pk, line.quantity],
+        )
+        [(reservation.pk,)] = batch.flush(
+            safety_stock={line.sku_id: safety_stock}, then=(insert_reservation, insert_allocation)
+        )
+        return reservation
 
 
 def _reserve(seller, lines: list[OrderLine], actor, reference: str, *, allow_fast: bool) -> list[Reservation]:
@@ -214,10 +290,11 @@ def _reserve(seller, lines: list[OrderLine], actor, reference: str, *, allow_fas
         first = new_lines[0]
         fast = None
         if allow_fast and len(new_lines) == 1 and recipes[first.sku_id] == [(first.sku_id, 1)]:
-            fast = _reserve_fast(seller, first.sku_id, first.quantity)
+            fast = _reserve_fast(seller, first.sku_id, first.quantity, first.line_key)
             if fast is None:
                 raise _FastPathMissed
         if fast is not None:
+            fast = fast[0]
             batch.apply(fast, MovementKind.RESERVATION, reserved_delta=first.quantity, reference=first.line_key)
             taken[first.line_key], units[first.line_key] = [(fast, first.quantity)], first.quantity
         else:

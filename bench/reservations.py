@@ -1,0 +1,300 @@
+"""Reservations per second: the real service against the bare SQL it issues, on PostgreSQL.
+
+How to run (PostgreSQL on 127.0.0.1:5432, user postgres; the script creates and migrates
+its own database, ``hub_bench`` by default, and empties its inventory tables first):
+
+    .venv/bin/python bench/reservations.py            # full run, about 2 minutes
+    .venv/bin/python bench/reservations.py --quick    # reduced run, under a minute
+    .venv/bin/python bench/reservations.py --json     # one JSON object: {"cases": [...], ...}
+    .venv/bin/python bench/reservations.py --database-url postgres://postgres@127.0.0.1:5432/other
+
+Cases: one hot SKU, and orders spread over 10,000 SKUs, each at 1, 4 and 16 concurrent
+worker processes (one connection each). In every case the same workers run for the same
+time twice: through ``inventory.services.order_lines_reserve`` (one single-line order per
+reservation: idempotency check, SKU check, conditional UPDATE, ledger movement, chain
+head, reservation and allocation rows, one transaction), and through psycopg alone
+issuing the same row updates and ledger insert (conditional UPDATE ... RETURNING, the
+movement INSERT with its hash, the chain-head UPDATE, one transaction), on separate stock
+rows of the same tables. ``ratio`` is service/bare SQL. ``oversold`` counts units held
+beyond on-hand after the case (reservations for the service rows, ledger movements for
+the bare rows) plus rows whose reserved exceeds on-hand; it must be 0. Record results
+in docs/performance.md.
+"""
+
+import argparse
+import json
+import multiprocessing
+import os
+import random
+import sys
+import time
+from pathlib import Path
+from urllib.parse import urlsplit
+
+ROOT = Path(__file__).resolve().parents[1]
+DEFAULT_URL = "postgres://postgres@127.0.0.1:5432/hub_bench"
+SPREAD_SKUS = 10_000
+STOCK_PER_ROW = 10_000_000
+SIZE = {"weight_grams": 1, "length_mm": 1, "width_mm": 1, "height_mm": 1}
+
+
+def parse_args(argv=None):
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--json", action="store_true", help="print one JSON object")
+    parser.add_argument("--quick", action="store_true", help="reduced run, under a minute")
+    parser.add_argument("--database-url", default=os.environ.get("BENCH_DATABASE_URL", DEFAULT_URL))
+    parser.add_argument("--seconds", type=float, default=None, help="measured seconds per case and mode")
+    parser.add_argument("--workers", default="1,4,16", help="comma-separated worker counts")
+    return parser.parse_args(argv)
+
+
+def ensure_database(url: str) -> None:
+    import psycopg
+
+    parts = urlsplit(url)
+    name = parts.path.lstrip("/")
+    admin_url = parts._replace(path="/postgres").geturl()
+    with psycopg.connect(admin_url, autocommit=True) as conn:
+        if conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", [name]).fetchone() is None:
+            conn.execute(f'CREATE DATABASE "{name}"')
+
+
+def setup_django(url: str) -> None:
+    os.environ["DATABASE_URL"] = url
+    # The service's on-commit hooks (the sync engine's outbox) talk to Redis: keep off the test DBs.
+    os.environ.setdefault("REDIS_URL", "redis://127.0.0.1:6379/2")
+    os.environ.setdefault("CELERY_BROKER_URL", "redis://127.0.0.1:6379/3")
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "hub.settings.test")
+    sys.path.insert(0, str(ROOT))
+    import django
+
+    django.setup()
+
+
+def prepare(quiet: bool):
+    """Migrate, empty the inventory tables, create the SKUs and their stock rows (ledger kept valid)."""
+    from django.core.management import call_command
+    from django.db import connection, transaction
+
+    from inventory.enums import MovementKind
+    from inventory.models import Product, Sku, Warehouse
+    from inventory.services._core import LedgerBatch, stock_rows_ensure
+    from sellers.enums import ShortagePolicy
+    from sellers.models import Seller
+
+    call_command("migrate", verbosity=0)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "TRUNCATE inventory_reservationallocation, inventory_reservation, inventory_movement, "
+            "inventory_lowstockalert, inventory_stock CASCADE"
+        )
+    product, _ = Product.objects.get_or_create(code="bench", defaults={"name": "Bench"})
+    existing = set(Sku.objects.filter(code__startswith="BENCH-").values_list("code", flat=True))
+    codes = ["BENCH-HOT", *(f"BENCH-{i:05d}" for i in range(SPREAD_SKUS))]
+    Sku.objects.bulk_create(
+        [Sku(product=product, code=code, name=code, unit_cost=1, **SIZE) for code in codes if code not in existing],
+        batch_size=2000,
+    )
+    sku_ids = dict(Sku.objects.filter(code__in=codes).values_list("code", "id"))
+    service_wh, _ = Warehouse.objects.get_or_create(code="bench-service", defaults={"name": "Bench", "country": "CN"})
+    bare_wh, _ = Warehouse.objects.get_or_create(code="bench-bare", defaults={"name": "Bench bare", "country": "CN"})
+    seller, _ = Seller.objects.update_or_create(
+        code="bench",
+        defaults={"name": "Bench", "country": "US", "shortage_policy": ShortagePolicy.REJECT, "may_draw_on_pool": True},
+    )
+    keys = [(sku_id, wh.pk, None) for sku_id in sku_ids.values() for wh in (service_wh, bare_wh)]
+    with transaction.atomic():
+        ids = stock_rows_ensure(keys)
+        from inventory.models import Stock
+
+        rows = Stock.objects.filter(pk__in=ids.values()).order_by("pk")
+        batch = LedgerBatch(reference="bench:opening")
+        for row in rows:
+            batch.apply(row, MovementKind.RECEIPT, on_hand_delta=STOCK_PER_ROW)
+        batch.flush()
+    stock_of = dict(ids)
+    hot = sku_ids["BENCH-HOT"]
+    spread = [sku_ids[f"BENCH-{i:05d}"] for i in range(SPREAD_SKUS)]
+    return {
+        "seller_id": seller.pk,
+        "hot": hot,
+        "spread": spread,
+        "bare_rows": {sku_id: stock_of[(sku_id, bare_wh.pk, None)] for sku_id in [hot, *spread]},
+        "service_rows": {sku_id: stock_of[(sku_id, service_wh.pk, None)] for sku_id in [hot, *spread]},
+    }
+
+
+def service_worker(args):
+    """Reserve through the service until the deadline; return the number of reservations."""
+    worker, case, skus, seller_id, start_at, seconds = args
+    from django.db import connection
+
+    from inventory.services import OrderLine, order_lines_reserve
+    from sellers.models import Seller
+
+    seller = Seller.objects.get(pk=seller_id)
+    pick = random.Random(worker).choice
+    done = 0
+    while time.time() < start_at:
+        time.sleep(0.001)
+    deadline = start_at + seconds
+    while time.time() < deadline:
+        order_lines_reserve(seller=seller, lines=[OrderLine(f"bench:{case}:{worker}:{done}", pick(skus), 1)])
+        done += 1
+    connection.close()
+    return done
+
+
+BARE_UPDATE = """
+    UPDATE inventory_stock SET reserved = reserved + %s, ledger_sequence = ledger_sequence + 1
+    WHERE id = %s AND on_hand - reserved >= %s
+    RETURNING on_hand, reserved, ledger_sequence, ledger_head
+"""
+BARE_INSERT = """
+    INSERT INTO inventory_movement (stock_id, sequence, kind, on_hand_delta, reserved_delta, on_hand_after,
+        reserved_after, actor_id, reason, reference, created_at, prev_hash, hash)
+    VALUES (%s, %s, %s, 0, %s, %s, %s, NULL, '', %s, %s, %s, %s)
+"""
+BARE_HEAD = "UPDATE inventory_stock SET ledger_head = %s WHERE id = %s"
+
+
+def bare_worker(args):
+    """The same row updates and ledger insert through psycopg alone."""
+    worker, case, rows, url, start_at, seconds = args
+    import datetime as dt
+
+    import psycopg
+
+    from inventory.ledger import movement_hash
+
+    pick = random.Random(worker).choice
+    done = 0
+    with psycopg.connect(url) as conn:
+        while time.time() < start_at:
+            time.sleep(0.001)
+        deadline = start_at + seconds
+        while time.time() < deadline:
+            stock_id = pick(rows)
+            reference = f"bench:{case}:{worker}:{done}"
+            with conn.transaction(), conn.cursor() as cursor:
+                cursor.execute(BARE_UPDATE, [1, stock_id, 1])
+                on_hand, reserved, sequence, head = cursor.fetchone()
+                now = dt.datetime.now(dt.UTC)
+                digest = movement_hash(
+                    prev_hash=head,
+                    stock_id=stock_id,
+                    sequence=sequence,
+                    kind="reservation",
+                    on_hand_delta=0,
+                    reserved_delta=1,
+                    on_hand_after=on_hand,
+                    reserved_after=reserved,
+                    actor_id=None,
+                    reason="",
+                    reference=reference,
+                    created_at=now,
+                )
+                cursor.execute(
+                    BARE_INSERT, [stock_id, sequence, "reservation", 1, on_hand, reserved, reference, now, head, digest]
+                )
+                cursor.execute(BARE_HEAD, [digest, stock_id])
+            done += 1
+    return done
+
+
+def run_mode(worker_fn, payloads, seconds):
+    from django.db import connections
+
+    connections.close_all()
+    context = multiprocessing.get_context("fork")
+    with context.Pool(len(payloads)) as pool:
+        counts = pool.map(worker_fn, payloads)
+    return sum(counts) / seconds
+
+
+def oversold(stock_ids) -> int:
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        cursor.execute(
+            """
+            SELECT COALESCE(SUM(GREATEST(0, held - s.on_hand)), 0) + COUNT(*) FILTER (WHERE s.reserved > s.on_hand)
+            FROM inventory_stock s
+            LEFT JOIN (
+                SELECT a.stock_id, SUM(a.quantity) AS held FROM inventory_reservationallocation a
+                JOIN inventory_reservation r ON r.id = a.reservation_id
+                WHERE r.status IN ('reserved', 'backordered', 'picked') GROUP BY a.stock_id
+                UNION ALL
+                SELECT m.stock_id, SUM(m.reserved_delta) FROM inventory_movement m
+                JOIN inventory_stock s2 ON s2.id = m.stock_id JOIN inventory_warehouse w ON w.id = s2.warehouse_id
+                WHERE w.code = 'bench-bare' GROUP BY m.stock_id
+            ) h ON h.stock_id = s.id
+            WHERE s.id = ANY(%s)
+            """,
+            [list(stock_ids)],
+        )
+        return int(cursor.fetchone()[0])
+
+
+def main(argv=None):
+    options = parse_args(argv)
+    seconds = options.seconds or (1.5 if options.quick else 5.0)
+    worker_counts = [int(n) for n in options.workers.split(",")]
+    ensure_database(options.database_url)
+    setup_django(options.database_url)
+    started = time.time()
+    data = prepare(quiet=options.json)
+    cases = []
+    for skus_label in ("hot", "spread"):
+        skus = [data["hot"]] if skus_label == "hot" else data["spread"]
+        for workers in worker_counts:
+            case = f"{skus_label}-{workers}"
+            start_at = time.time() + 0.5
+            service_rate = run_mode(
+                service_worker,
+                [(w, case, skus, data["seller_id"], start_at + 0.5, seconds) for w in range(workers)],
+                seconds,
+            )
+            bare_rows = [data["bare_rows"][sku] for sku in skus]
+            start_at = time.time() + 0.5
+            sql_rate = run_mode(
+                bare_worker,
+                [(w, case, bare_rows, options.database_url, start_at + 0.5, seconds) for w in range(workers)],
+                seconds,
+            )
+            over = oversold([data["service_rows"][sku] for sku in skus] + bare_rows)
+            result = {
+                "skus": skus_label,
+                "workers": workers,
+                "service_per_s": round(service_rate, 1),
+                "sql_per_s": round(sql_rate, 1),
+                "ratio": round(service_rate / sql_rate, 3) if sql_rate else None,
+                "oversold": over,
+            }
+            cases.append(result)
+            if not options.json:
+                print(
+                    f"{skus_label:>6} x{workers:<3} service {result['service_per_s']:>8.1f}/s   "
+                    f"bare SQL {result['sql_per_s']:>8.1f}/s   ratio {result['ratio']}   oversold {over}",
+                    flush=True,
+                )
+    from inventory.ledger import verify_ledger
+
+    service_rows = list(data["service_rows"].values())
+    ledger_problems = len(verify_ledger(stock_ids=service_rows))
+    summary = {
+        "cases": cases,
+        "seconds_per_case": seconds,
+        "spread_skus": SPREAD_SKUS,
+        "ledger_problems": ledger_problems,
+        "elapsed_s": round(time.time() - started, 1),
+    }
+    if options.json:
+        print(json.dumps(summary))
+    else:
+        print(f"ledger problems on the service rows: {ledger_problems}; elapsed {summary['elapsed_s']} s")
+    return 0 if all(c["oversold"] == 0 for c in cases) and ledger_problems == 0 else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())
