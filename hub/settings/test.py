@@ -16,6 +16,8 @@ os.environ.setdefault("CELERY_TASK_DEFAULT_QUEUE", f"hub-test-{uuid.uuid4().hex[
 from .base import *  # noqa: F403
 
 TESTING = True
+# Live-server threads and worker processes must not keep connections to the test database open.
+DATABASES["default"]["CONN_MAX_AGE"] = 0
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 STORAGES["staticfiles"] = {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"}
 LOGGING["root"]["level"] = "WARNING"

@@ -29,7 +29,7 @@ from .models import ListingPush, PushLog, PushPriority, SyncEventKind
 
 logger = logging.getLogger(__name__)
 
-LOCK_SECONDS = 120
+LOCK_SECONDS = 30  # a crashed pusher blocks its account at most this long; renewed per batch
 MAX_BATCHES_PER_RUN = 50
 BACKOFF_SECONDS = (1, 2, 5, 15, 60, 300)
 
@@ -59,6 +59,7 @@ def account_push(account_id: int) -> PushRun:
         sent = failed = 0
         try:
             for _ in range(MAX_BATCHES_PER_RUN):
+                cache.touch(lock_key, LOCK_SECONDS)
                 cache.delete(f"push-dirty:{account_id}")
                 batch = _due(account, adapter.batch_limit, pace.daily_revisions_per_listing)
                 if not batch:

@@ -34,3 +34,30 @@ def five_platforms(sandbox_hub, transactional_db):
 def shown(listing) -> int:
     """What the marketplace itself shows for a hub listing (the sandbox's state)."""
     return SandboxListing.objects.get(shop__platform=listing.account.platform, seller_sku=listing.seller_sku).quantity
+
+
+@pytest.fixture
+def five_platforms_with_webhooks(five_platforms, sandbox_hub):
+    """The same shops, with Shopify, Shopee and eBay pushing order webhooks to the hub."""
+    from hub.marketplaces.sandbox.models import SandboxShop
+
+    for platform in ("shopify", "shopee", "ebay"):
+        SandboxShop.objects.filter(platform=platform).update(webhook_url=f"{sandbox_hub.url}/webhooks/{platform}/")
+    return five_platforms
+
+
+@pytest.fixture
+def worker_factory(django_db_blocker):
+    """Start extra Celery workers for one test (stopped at its end)."""
+    from tests.fixtures.celery_worker import WorkerProcess, worker_database_name
+
+    started = []
+
+    def start(name: str):
+        worker = WorkerProcess(worker_database_name(django_db_blocker), name=name)
+        started.append(worker)
+        return worker
+
+    yield start
+    for worker in started:
+        worker.stop()
