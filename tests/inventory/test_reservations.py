@@ -244,3 +244,17 @@ def test_an_order_of_several_lines_is_one_transaction(sku, central, seller):
     assert [r.quantity_reserved for r in reservations] == [5, 1]
     assert (pool(sku, central), pool(other, central)) == ((5, 5), (1, 1))
     assert verify_ledger() == []
+
+
+def test_inactive_sku_and_a_kit_without_components_are_refused(central, seller):
+    retired = SkuFactory(is_active=False)
+    stocked(retired, central, 5)
+    empty_kit = SkuFactory(is_kit=True)
+
+    with pytest.raises(UnknownSku):
+        order_lines_reserve(seller=seller, lines=[OrderLine("i1", retired.pk, 1)])
+    with pytest.raises(UnknownSku, match="no components"):
+        order_lines_reserve(seller=seller, lines=[OrderLine("i2", empty_kit.pk, 1)])
+
+    assert pool(retired, central) == (5, 0)
+    assert not Reservation.objects.exists()
