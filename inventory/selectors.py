@@ -22,7 +22,7 @@ def stock_summary_list(*, sku_ids, seller=None) -> dict[int, StockSummary]:
     """On hand / reserved / available / in transit / in production per SKU.
 
     With ``seller``: what that seller can draw on (its virtual stock, plus the pool if it
-    may draw on it) and the incoming units meant for it or for the pool. Without: the
+    may draw on it) and the incoming units meant for the same. Without: the
     whole hub. Kits are not stocked: see ``kit_available``.
     """
     sku_ids = list(sku_ids)
@@ -35,7 +35,7 @@ def stock_summary_list(*, sku_ids, seller=None) -> dict[int, StockSummary]:
         .annotate(on_hand=Sum("on_hand"), reserved=Sum("reserved"), available=Sum("available"))
         .order_by()
     )
-    incoming_scope = Q() if seller is None else Q(seller=seller) | Q(seller__isnull=True)
+    incoming_scope = scope
     transit = dict(
         InboundShipment.objects.filter(incoming_scope, sku_id__in=sku_ids, status=InboundStatus.IN_TRANSIT)
         .values_list("sku_id")
