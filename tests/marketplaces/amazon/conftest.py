@@ -3,11 +3,6 @@ import pytest
 from .support import adapter_of, connect_sandbox_account  # noqa: F401 - adapter_of is a fixture
 
 
-@pytest.fixture(autouse=True)
-def _sandbox_urls(settings):
-    settings.ROOT_URLCONF = "tests.marketplaces.amazon.urls"
-
-
 @pytest.fixture
 def amazon_base_url(live_server):
     return live_server.url + "/sandbox/amazon"

@@ -3,11 +3,6 @@ import pytest
 from tests.marketplaces.amazon.support import adapter_of, connect_sandbox_account  # noqa: F401 - a fixture
 
 
-@pytest.fixture(autouse=True)
-def _sandbox_urls(settings):
-    settings.ROOT_URLCONF = "tests.marketplaces.amazon.urls"
-
-
 @pytest.fixture
 def ebay_base_url(live_server):
     return live_server.url + "/sandbox/ebay"
