@@ -9,13 +9,22 @@ DEMO_PASSWORD = "hub-demo-2026"  # noqa: S105 - documented demo login, demo data
 
 DEMO_BUILDERS = [
     "hub.core.demo_users.build",
-    "inventory.demo.build",
     "sellers.demo.build",
+    "inventory.demo.build",
+]
+SANDBOX_DEMO_BUILDERS = [
+    "hub.marketplaces.sandbox.demo.build",
+    "hub.sync.demo.build",
 ]
 
 
 def build_demo(stdout=None):
-    for dotted in DEMO_BUILDERS:
+    from django.conf import settings
+
+    builders = DEMO_BUILDERS + (SANDBOX_DEMO_BUILDERS if settings.SANDBOX_ENABLED else [])
+    if stdout is not None and not settings.SANDBOX_ENABLED:
+        stdout.write("  sandbox marketplaces are off (SANDBOX_ENABLED=0): no demo shops connected")
+    for dotted in builders:
         builder = import_string(dotted)
         summary = builder()
         if stdout is not None and summary:

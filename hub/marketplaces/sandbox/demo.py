@@ -1,5 +1,7 @@
 """Demo: each demo seller connected to sandbox shops on three platforms, with listings."""
 
+from django.conf import settings
+
 from inventory.models import Sku
 from sellers.models import Seller
 
@@ -14,6 +16,13 @@ CONNECTIONS = {
 # seller code -> product codes it lists
 ASSORTMENT = {"harbor": ["bottle", "lamp"], "lotus": ["bottle", "mat", "tote"], "nordic": ["utensil", "lamp"]}
 INITIAL_SANDBOX_QUANTITY = 25
+PUSHING_PLATFORMS = {"shopify", "shopee", "ebay"}  # the others are pulled on a schedule
+
+
+def webhook_url(platform: str) -> str:
+    if platform not in PUSHING_PLATFORMS:
+        return ""
+    return f"{settings.HUB_BASE_URL.rstrip('/')}/webhooks/{platform}/"
 
 
 def build():
@@ -22,7 +31,9 @@ def build():
         seller = Seller.objects.get(code=seller_code)
         skus = list(Sku.objects.filter(product__code__in=ASSORTMENT[seller_code], is_kit=False).order_by("code"))
         for platform, region in connections:
-            account, shop = sandbox_account_connect(seller, platform, f"{seller_code}-{platform}", region=region)
+            account, shop = sandbox_account_connect(
+                seller, platform, f"{seller_code}-{platform}", region=region, webhook_url=webhook_url(platform)
+            )
             accounts += 1
             for sku in skus:
                 sandbox_listing_connect(
