@@ -199,3 +199,58 @@ def order_cancel(order: Order, *, note: str = "", actor=None) -> Order:
         except InvalidTransition as error:
             raise OrderTransitionError(" ".join(error.messages)) from error
     return order_transition(order, OrderState.CANCELLED, note=note, actor=actor)
+
+
+def _order_locked(order_id: int) -> Order:
+    return Order.objects.select_for_update().select_related("seller").get(pk=order_id)
+
+
+def order_hold_release(order_id: int, *, actor=None, note: str = "") -> Order:
+    """An operator resolves a hold: lines are mapped again (a listing may exist now), then stock is reserved.
+
+    Refused, with nothing changed, while a line's SKU is still unmapped.
+    """
+    with transaction.atomic():
+        order = _order_locked(order_id)
+        if order.state != OrderState.ON_HOLD:
+            raise OrderTransitionError(_("Order %(order)s is not on hold.") % {"order": order.external_id})
+        lines = list(order.lines.select_for_update().order_by("id"))
+        listings = {
+            listing.seller_sku: listing
+            for listing in Listing.objects.filter(
+                account_id=order.account_id, seller_sku__in=[line.seller_sku for line in lines]
+            )
+        }
+        for line in lines:
+            if line.sku_id is None and line.seller_sku in listings:
+                line.listing, line.sku_id = listings[line.seller_sku], listings[line.seller_sku].sku_id
+                line.save(update_fields=["listing", "sku"])
+        unmapped = [line.seller_sku for line in lines if line.sku_id is None]
+        if unmapped:
+            raise OrderTransitionError(
+                _("Map %(skus)s to a listing of this account before releasing the hold.")
+                % {"skus": ", ".join(unmapped)}
+            )
+        Order.objects.filter(pk=order.pk).update(hold_reason="", hold_note="")
+        order.hold_reason = order.hold_note = ""
+        OrderEvent.objects.create(
+            order=order, from_state=order.state, to_state=order.state, note=note or _("Hold released."), actor=actor
+        )
+        return order_allocate(order, lines, actor=actor)
+
+
+def order_hold_place(order_id: int, *, actor=None, note: str) -> Order:
+    """An operator holds an order (its reserved stock stays reserved) with a reason others can read."""
+    if not note.strip():
+        raise OrderTransitionError(_("Say why the order is held."))
+    with transaction.atomic():
+        order = _order_locked(order_id)
+        _hold(order, HoldReason.MANUAL, note.strip())
+        return order
+
+
+def order_cancel_by_operator(order_id: int, *, actor=None, note: str) -> Order:
+    if not note.strip():
+        raise OrderTransitionError(_("Say why the order is cancelled."))
+    with transaction.atomic():
+        return order_cancel(_order_locked(order_id), note=note.strip(), actor=actor)
