@@ -150,3 +150,22 @@ def push_report(listings) -> str:
     orders = list(Order.objects.values_list("external_id", "state", "hold_reason", "hold_note"))
     inbox = list(InboxMessage.objects.values_list("source", "state", "error"))
     return f"shown={shown_by_platform(listings)} pushes={pushes} logs={logs} orders={orders} inbox={inbox}"
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_marketplace_cancellation_releases_stock_and_raises_every_listing(
+    five_platforms_with_webhooks, celery_worker_process
+):
+    sku, listings = five_platforms_with_webhooks
+    publish_initial_quantities(listings)
+    sandbox_order = buy_on_shopify(listings, 3)
+    eventually(lambda: set(shown_by_platform(listings).values()) == {7}, message=lambda: push_report(listings))
+
+    sandbox_module("shopify").cancel_order(sandbox_order)
+
+    eventually(
+        lambda: Order.objects.filter(external_id=sandbox_order.external_id, state=OrderState.CANCELLED).exists(),
+        message=lambda: push_report(listings),
+    )
+    eventually(lambda: set(shown_by_platform(listings).values()) == {10}, message=lambda: push_report(listings))
+    assert sum(Stock.objects.filter(sku=sku).values_list("reserved", flat=True)) == 0
