@@ -20,7 +20,7 @@ from hub.core.ratelimit import TokenBucket
 from hub.marketplaces import adapter_for_account
 from hub.marketplaces.errors import AuthFailed, MarketplaceError, RequestRejected, Throttled
 from hub.marketplaces.types import ListingRef, QuantityUpdate
-from sellers.enums import ListingSyncState
+from sellers.enums import AccountStatus, ListingSyncState
 from sellers.models import Listing, MarketplaceAccount
 
 from . import health
@@ -53,6 +53,8 @@ def account_push(account_id: int) -> PushRun:
         return PushRun()
     try:
         account = MarketplaceAccount.objects.get(pk=account_id)
+        if account.status != AccountStatus.ACTIVE:
+            return PushRun()  # paused or failing auth: listings keep what they show until it is active again
         adapter = adapter_for_account(account)
         pace = PACE[account.platform]
         bucket = TokenBucket(f"push:{account_id}", pace.push_rate, pace.push_burst)
