@@ -26,6 +26,7 @@ ROLE_GRANTS: dict[str, dict[str, tuple | dict]] = {
         "core": ALL,
         "django_celery_beat": ALL,
         "sandbox": ALL,
+        "sync": ALL,  # the admin lets operators edit only the lag threshold and retry inbox messages
         "auth": {"user": VIEW},
     },
     WAREHOUSE_STAFF: {

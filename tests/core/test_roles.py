@@ -4,9 +4,9 @@ import pytest
 from django.contrib.auth import get_user_model
 
 EXPECTED_SECTIONS = {
-    "operator_user": {"sellers", "inventory", "django_celery_beat", "sandbox", "auth"},
-    "warehouse_user": {"inventory"},
-    "accountant_user": {"sellers", "inventory"},
+    "operator_user": {"sellers", "inventory", "orders", "sync", "django_celery_beat", "sandbox", "auth"},
+    "warehouse_user": {"inventory", "orders"},
+    "accountant_user": {"sellers", "inventory", "orders"},
 }
 
 
@@ -25,7 +25,7 @@ def test_role_sees_exactly_its_admin_sections(client, request, role_fixture):
 
     sections = admin_sections(client, user)
 
-    # apps without registered models yet (orders, logistics, returns) show nothing
+    # apps without registered models yet (logistics, returns) show nothing
     assert sections == EXPECTED_SECTIONS[role_fixture]
 
 
