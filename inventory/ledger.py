@@ -1,16 +1,16 @@
 """The ledger's hash chain and its verification.
 
 Every movement of a stock row stores the hash of the row's previous movement
-(``prev_hash``; empty for the first) and its own ``hash``, computed over that
-previous hash and every field that matters. The stock row keeps the head of its
+(``prev_hash``; empty for the first) and its own ``hash``: sha256 of ``canonical``
+over that previous hash and every field that matters. The stock row keeps the head of its
 chain (``ledger_head``) and the number of movements (``ledger_sequence``); both are
 written under the same row lock as the balance, so concurrent writers can never
 fork a chain: the second writer waits for the first to commit and then reads the
 head the first one wrote.
 """
 
+import datetime as dt
 import hashlib
-import json
 from dataclasses import dataclass
 from itertools import groupby
 from operator import attrgetter
@@ -20,6 +20,24 @@ from django.utils.translation import gettext as _
 
 from .enums import ReservationStatus
 from .models import Movement, ReservationAllocation, Stock
+
+EPOCH = dt.datetime(1970, 1, 1, tzinfo=dt.UTC)
+CANONICAL_VERSION = "v1"
+
+
+def microseconds(moment: dt.datetime) -> int:
+    """Exact microseconds since the epoch (no float rounding)."""
+    return (moment - EPOCH) // dt.timedelta(microseconds=1)
+
+
+def canonical(fields) -> str:
+    """``v1|<len>:<value>|...``: unambiguous for any text, and easy to build in SQL too.
+
+    ``inventory.services.reservations`` builds the same string inside PostgreSQL for
+    the hot path (``length(x) || ':' || x``); tests verify every chain either way.
+    """
+    parts = ["" if value is None else str(value) for value in fields]
+    return "|".join([CANONICAL_VERSION, *(f"{len(part)}:{part}" for part in parts)])
 
 
 def movement_hash(
@@ -37,7 +55,7 @@ def movement_hash(
     reference: str,
     created_at,
 ) -> str:
-    canonical = json.dumps(
+    text = canonical(
         [
             prev_hash,
             stock_id,
@@ -50,12 +68,10 @@ def movement_hash(
             actor_id,
             reason,
             reference,
-            created_at.isoformat(),
-        ],
-        ensure_ascii=False,
-        separators=(",", ":"),
+            microseconds(created_at),
+        ]
     )
-    return hashlib.sha256(canonical.encode()).hexdigest()
+    return hashlib.sha256(text.encode()).hexdigest()
 
 
 def hash_of(movement: Movement) -> str:

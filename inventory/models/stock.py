@@ -45,6 +45,13 @@ class Stock(models.Model):
     )
     ledger_sequence = models.PositiveBigIntegerField(_("ledger sequence"), default=0)
     ledger_head = models.CharField(_("ledger head hash"), max_length=64, blank=True, default="")
+    ledger_prev_head = models.CharField(
+        _("previous ledger head"),
+        max_length=64,
+        blank=True,
+        default="",
+        help_text=_("The head before the last movement: lets one UPDATE return both ends of the new link."),
+    )
 
     class Meta:
         verbose_name = _("stock")
@@ -114,7 +121,10 @@ class Movement(models.Model):
     reason, reference, created_at))``; see ``inventory.ledger``.
     """
 
-    stock = models.ForeignKey(Stock, on_delete=models.PROTECT, related_name="movements", verbose_name=_("stock"))
+    # no index of its own: the unique (stock, sequence) index serves every lookup by stock
+    stock = models.ForeignKey(
+        Stock, on_delete=models.PROTECT, related_name="movements", verbose_name=_("stock"), db_index=False
+    )
     sequence = models.PositiveBigIntegerField(_("sequence"))
     kind = models.CharField(_("kind"), max_length=20, choices=MovementKind.choices)
     on_hand_delta = models.IntegerField(_("on hand change"))
@@ -169,7 +179,10 @@ class Reservation(TimeStampedModel):
     seller = models.ForeignKey(
         "sellers.Seller", on_delete=models.PROTECT, related_name="reservations", verbose_name=_("seller")
     )
-    sku = models.ForeignKey(Sku, on_delete=models.PROTECT, related_name="reservations", verbose_name=_("SKU"))
+    # indexed by (sku, status) below
+    sku = models.ForeignKey(
+        Sku, on_delete=models.PROTECT, related_name="reservations", verbose_name=_("SKU"), db_index=False
+    )
     quantity = models.PositiveIntegerField(_("quantity"))
     quantity_reserved = models.PositiveIntegerField(_("quantity reserved"), default=0)
     status = models.CharField(
@@ -201,8 +214,13 @@ class Reservation(TimeStampedModel):
 class ReservationAllocation(models.Model):
     """Which stock row holds how many (component) units of a reservation."""
 
+    # indexed by the unique (reservation, stock) below
     reservation = models.ForeignKey(
-        Reservation, on_delete=models.CASCADE, related_name="allocations", verbose_name=_("reservation")
+        Reservation,
+        on_delete=models.CASCADE,
+        related_name="allocations",
+        verbose_name=_("reservation"),
+        db_index=False,
     )
     stock = models.ForeignKey(Stock, on_delete=models.PROTECT, related_name="allocations", verbose_name=_("stock"))
     quantity = models.PositiveIntegerField(_("quantity"))

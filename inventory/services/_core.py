@@ -9,6 +9,7 @@ calls ``_stock_changed`` once, inside the same transaction.
 from collections.abc import Iterable
 from dataclasses import dataclass
 
+from django.conf import settings
 from django.db import connection
 from django.db.models import Sum
 from django.utils import timezone
@@ -127,7 +128,7 @@ class LedgerBatch:
         if on_hand - reserved > stock.on_hand - stock.reserved:
             self.increased = True
         stock.on_hand, stock.reserved, stock.available = on_hand, reserved, on_hand - reserved
-        stock.ledger_sequence, stock.ledger_head = sequence, digest
+        stock.ledger_sequence, stock.ledger_prev_head, stock.ledger_head = sequence, stock.ledger_head, digest
         self.touched[stock.pk] = stock
 
     def statements(self) -> list["Statement"]:
@@ -141,16 +142,18 @@ class LedgerBatch:
             ),
         ]
 
-    def flush(self, *, safety_stock: dict[int, int] | None = None, then: tuple["Statement", ...] = ()):
+    def flush(self, *, safety_stock: dict[int, int] | None = None, then: tuple["Statement", ...] = (), prepared=False):
         """Write everything (one round trip on PostgreSQL), then call ``_stock_changed``.
 
         ``then``: further statements to run in the same round trip (PostgreSQL only: they
-        may name earlier ones, ``WITH name AS (...)``). Returns the last statement's rows.
+        may name earlier ones, ``WITH name AS (...)``). ``prepared``: the statements have a
+        fixed shape that runs often (the hot path), see ``prepared_cursor``. Returns the last
+        statement's rows.
         """
         if not self.touched:
             return None
         rows = sorted(self.touched.values(), key=lambda row: row.pk)
-        result = execute_together([*self.statements(), *then])
+        result = execute_together([*self.statements(), *then], prepared=prepared)
         _stock_changed(rows, increased=self.increased, safety_stock=safety_stock)
         self.movements, self.touched, self.increased = [], {}, False
         return result
@@ -173,14 +176,40 @@ class Statement:
         object.__setattr__(self, "sql", " ".join(self.sql.split()))
 
 
-def execute_together(statements: list[Statement]):
+def prepared_cursor():
+    """A cursor whose statements PostgreSQL prepares once per connection and then only executes.
+
+    Django binds parameters on the client and never prepares (so that transaction-mode
+    connection poolers keep working); the reservation hot path runs the same two
+    statements thousands of times a second, and planning them each time costs more than
+    running them. The cursor is still wrapped by Django (error translation, query
+    logging, execute wrappers). ``settings.INVENTORY_PREPARED_STATEMENTS = False`` turns
+    this off (for a pooler without prepared-statement support); other databases get a
+    plain cursor.
+    """
+    if connection.vendor != "postgresql" or not getattr(settings, "INVENTORY_PREPARED_STATEMENTS", True):
+        return connection.cursor()
+    from django.db.backends.postgresql.base import ServerBindingCursor
+
+    class PreparingCursor(ServerBindingCursor):
+        def execute(self, query, params=None, *, prepare=None, binary=None):
+            return super().execute(query, params, prepare=True, binary=binary)
+
+    connection.ensure_connection()
+    connection.validate_thread_sharing()
+    with connection.wrap_database_errors:
+        raw = PreparingCursor(connection.connection)
+    return connection.make_debug_cursor(raw) if connection.queries_logged else connection.make_cursor(raw)
+
+
+def execute_together(statements: list[Statement], *, prepared: bool = False):
     """Run data-modifying statements in one round trip on PostgreSQL, one by one elsewhere.
 
     On PostgreSQL they become ``WITH s1 AS (...), s2 AS (...) <last>``: all run exactly once,
     in one statement, inside the caller's transaction. Returns the last statement's rows.
     """
     combined = connection.vendor == "postgresql" and sum(len(s.params) for s in statements) <= MAX_PARAMS_TOGETHER
-    with connection.cursor() as cursor:
+    with prepared_cursor() if prepared else connection.cursor() as cursor:
         if combined and len(statements) > 1:
             chain = ", ".join(f"{s.name} AS ({s.sql})" for s in statements[:-1])
             cursor.execute(f"WITH {chain} {statements[-1].sql}", [p for s in statements for p in s.params])
@@ -193,12 +222,16 @@ def execute_together(statements: list[Statement]):
 def _balances_statement(name: str, rows: list[Stock]) -> Statement:
     """One ``UPDATE ... FROM (VALUES ...)`` for all rows (bulk_update's CASE grows quadratically)."""
     table = connection.ops.quote_name(Stock._meta.db_table)
-    values = ", ".join(["(%s, %s, %s, %s, %s)"] * len(rows))
-    params = [p for row in rows for p in (row.pk, row.on_hand, row.reserved, row.ledger_sequence, row.ledger_head)]
-    # VALUES columns are column1..column5 in both PostgreSQL and SQLite.
+    values = ", ".join(["(%s, %s, %s, %s, %s, %s)"] * len(rows))
+    params = [
+        p
+        for row in rows
+        for p in (row.pk, row.on_hand, row.reserved, row.ledger_sequence, row.ledger_prev_head, row.ledger_head)
+    ]
+    # VALUES columns are column1..column6 in both PostgreSQL and SQLite.
     sql = f"""
         UPDATE {table} SET on_hand = v.column2, reserved = v.column3,
-            ledger_sequence = v.column4, ledger_head = v.column5
+            ledger_sequence = v.column4, ledger_prev_head = v.column5, ledger_head = v.column6
         FROM (VALUES {values}) AS v
         WHERE {table}.id = v.column1
     """  # noqa: S608 - the table name comes from the model, every value is a parameter

@@ -6,6 +6,7 @@ A reservation is keyed by the caller's stable ``line_key`` (for example
 Lock order, everywhere: reservation rows (pk order), then stock rows (pk order).
 """
 
+import functools
 from collections import defaultdict
 from dataclasses import dataclass
 
@@ -17,23 +18,12 @@ from sellers.enums import ShortagePolicy
 
 from ..enums import RESERVATION_TRANSITIONS, MovementKind, ReservationStatus
 from ..exceptions import InsufficientStock, InvalidQuantity, InvalidTransition, OverRelease, UnknownSku
+from ..ledger import CANONICAL_VERSION, microseconds
 from ..locks import reservations_for_update, stock_candidates_for_update, stocks_for_update
-from ..models import KitComponent, Reservation, ReservationAllocation, Sku, Stock, Warehouse
-from ._core import LedgerBatch, Statement, positive_quantity
+from ..models import KitComponent, Movement, Reservation, ReservationAllocation, Sku, Stock, Warehouse
+from ._core import LedgerBatch, _stock_changed, positive_quantity, prepared_cursor
 
 IDEMPOTENT_RETRIES = 3
-RESERVATION_COLUMNS = (
-    "created_at",
-    "updated_at",
-    "line_key",
-    "seller_id",
-    "sku_id",
-    "quantity",
-    "quantity_reserved",
-    "status",
-    "shortage_policy",
-    "reference",
-)
 OPEN_STATUSES = (ReservationStatus.RESERVED, ReservationStatus.BACKORDERED, ReservationStatus.PICKED)
 
 
@@ -154,7 +144,7 @@ def _reserve_fast(seller, sku_id: int, quantity: int, line_key: str) -> tuple[St
             (SELECT k.safety_stock FROM {sku_table} k WHERE k.id = sku_id)
     """  # noqa: S608 - table names come from the models, values are parameters
     params = [quantity, sku_id, seller.pk, bool(seller.may_draw_on_pool), line_key, quantity]
-    with connection.cursor() as cursor:
+    with prepared_cursor() as cursor:
         cursor.execute(" ".join(sql.split()), params)
         found = cursor.fetchone()
     if found is None:
@@ -212,27 +202,135 @@ class _FastPathMissed(Exception):
     """
 
 
-def _reserve_single_postgresql(seller, line: OrderLine, actor, reference: str) -> Reservation:
-    """The hot path: one new line of a plain SKU, in three statements on PostgreSQL.
+def _sql_part(expression: str) -> str:
+    """``length(x) || ':' || x`` for one field of ``inventory.ledger.canonical``, in SQL."""
+    return f"length(({expression})::text) || ':' || ({expression})::text"
 
-    1. the conditional UPDATE of ``_reserve_fast`` (checks, lock and reserve in one);
-    2. one ``WITH`` statement: the new chain head, the movement, the reservation and its
-       allocation;
-    3. whatever ``_stock_changed`` adds (the sync engine's outbox row).
-    Anything else (a replayed key, a kit, an unknown SKU, not enough in one row) makes
-    step 1 find nothing: ``_FastPathMissed`` then sends the order down the general path.
+
+def _hot_statement() -> str:
+    """The whole hot path in one statement (PostgreSQL); built once.
+
+    ``reserve`` is the conditional UPDATE: it picks the seller's first non-empty row
+    (own virtual stock first, then the pool; active warehouse, active SKU, line key not
+    yet used), reserves ``n`` only if the row has ``n`` available, advances the chain and
+    computes the new link's hash in SQL from the row's previous head, exactly as
+    ``inventory.ledger.movement_hash`` does in Python. The other parts insert the
+    movement, the reservation and its allocation from what ``reserve`` returned, so
+    nothing is written when it matched no row.
+    Parameters (by name): n, sku, seller, may_draw, line_key, actor, now, now_us, policy, reference.
     """
-    reservation_table = connection.ops.quote_name(Reservation._meta.db_table)
-    allocation_table = connection.ops.quote_name(ReservationAllocation._meta.db_table)
+    stock = connection.ops.quote_name(Stock._meta.db_table)
+    warehouse = connection.ops.quote_name(Warehouse._meta.db_table)
+    sku = connection.ops.quote_name(Sku._meta.db_table)
+    reservation = connection.ops.quote_name(Reservation._meta.db_table)
+    allocation = connection.ops.quote_name(ReservationAllocation._meta.db_table)
+    movement = connection.ops.quote_name(Movement._meta.db_table)
+    fields = [
+        "s.ledger_head",
+        "s.id",
+        "s.ledger_sequence + 1",
+        f"'{MovementKind.RESERVATION.value}'",
+        "0",
+        "%(n)s::integer",
+        "s.on_hand",
+        "s.reserved + %(n)s::integer",
+        "coalesce(%(actor)s::bigint::text, '')",
+        "''",
+        "%(line_key)s::text",
+        "%(now_us)s::bigint",
+    ]
+    canonical = " || '|' || ".join([f"'{CANONICAL_VERSION}'", *(_sql_part(field) for field in fields)])
+    sql = f"""
+        WITH reserve AS (
+            UPDATE {stock} s SET reserved = s.reserved + %(n)s::integer,
+                ledger_sequence = s.ledger_sequence + 1,
+                ledger_prev_head = s.ledger_head,
+                ledger_head = encode(sha256(convert_to({canonical}, 'UTF8')), 'hex')
+            WHERE s.id = (
+                SELECT c.id FROM {stock} c
+                JOIN {warehouse} w ON w.id = c.warehouse_id
+                JOIN {sku} k ON k.id = c.sku_id
+                WHERE c.sku_id = %(sku)s AND w.is_active AND k.is_active
+                  AND (c.seller_id = %(seller)s OR (c.seller_id IS NULL AND %(may_draw)s))
+                  AND c.on_hand - c.reserved > 0
+                  AND NOT EXISTS (SELECT 1 FROM {reservation} r WHERE r.line_key = %(line_key)s)
+                ORDER BY (c.seller_id IS NULL), c.warehouse_id, c.id
+                LIMIT 1
+            ) AND s.on_hand - s.reserved >= %(n)s::integer
+            RETURNING s.id, s.sku_id, s.warehouse_id, s.seller_id, s.on_hand, s.reserved,
+                s.ledger_sequence, s.ledger_prev_head, s.ledger_head
+        ), booked AS (
+            INSERT INTO {movement} (stock_id, sequence, kind, on_hand_delta, reserved_delta, on_hand_after,
+                reserved_after, actor_id, reason, reference, created_at, prev_hash, hash)
+            SELECT id, ledger_sequence, '{MovementKind.RESERVATION.value}', 0, %(n)s::integer, on_hand, reserved,
+                %(actor)s::bigint, '', %(line_key)s, %(now)s, ledger_prev_head, ledger_head
+            FROM reserve
+        ), held AS (
+            INSERT INTO {reservation} (created_at, updated_at, line_key, seller_id, sku_id, quantity,
+                quantity_reserved, status, shortage_policy, reference)
+            SELECT %(now)s, %(now)s, %(line_key)s, %(seller)s, %(sku)s, %(n)s::integer, %(n)s::integer,
+                '{ReservationStatus.RESERVED.value}', %(policy)s, %(reference)s
+            FROM reserve
+            RETURNING id
+        ), allocated AS (
+            INSERT INTO {allocation} (reservation_id, stock_id, quantity)
+            SELECT held.id, reserve.id, %(n)s::integer FROM held, reserve
+        )
+        SELECT reserve.id, reserve.warehouse_id, reserve.seller_id, reserve.on_hand, reserve.reserved,
+            reserve.ledger_sequence, reserve.ledger_head, held.id,
+            (SELECT k.safety_stock FROM {sku} k WHERE k.id = reserve.sku_id)
+        FROM reserve, held
+    """  # noqa: S608 - table names come from the models, every value is a parameter
+    return " ".join(sql.split())
+
+
+@functools.cache
+def _hot_sql() -> str:
+    return _hot_statement()
+
+
+def _reserve_single_postgresql(seller, line: OrderLine, actor, reference: str) -> Reservation:
+    """The hot path: one new line of a plain SKU in one statement (plus the hook's), PostgreSQL.
+
+    ``_hot_statement`` locks, checks and writes the stock row, the movement, the
+    reservation and its allocation in one round trip; ``_stock_changed`` then runs as
+    after every change. Anything else (a replayed key, a kit, an unknown SKU, not enough
+    in one row) matches no row: ``_FastPathMissed`` sends the order down the general path.
+    """
+    now = timezone.now()
+    params = {
+        "n": line.quantity,
+        "sku": line.sku_id,
+        "seller": seller.pk,
+        "may_draw": bool(seller.may_draw_on_pool),
+        "line_key": line.line_key,
+        "actor": getattr(actor, "pk", actor),
+        "now": now,
+        "now_us": microseconds(now),
+        "policy": seller.shortage_policy,
+        "reference": reference,
+    }
     with transaction.atomic():
-        fast = _reserve_fast(seller, line.sku_id, line.quantity, line.line_key)
-        if fast is None:
+        with prepared_cursor() as cursor:
+            cursor.execute(_hot_sql(), params)
+            found = cursor.fetchone()
+        if found is None:
             raise _FastPathMissed
-        row, safety_stock = fast
-        batch = LedgerBatch(actor_id=getattr(actor, "pk", actor), reference=reference)
-        batch.apply(row, MovementKind.RESERVATION, reserved_delta=line.quantity, reference=line.line_key)
-        now = timezone.now()
-        reservation = Reservation(
+        stock_id, warehouse_id, seller_id, on_hand, reserved, sequence, head, reservation_id, safety = found
+        row = Stock(
+            pk=stock_id,
+            sku_id=line.sku_id,
+            warehouse_id=warehouse_id,
+            seller_id=seller_id,
+            on_hand=on_hand,
+            reserved=reserved,
+            available=on_hand - reserved,
+            ledger_sequence=sequence,
+            ledger_head=head,
+        )
+        _stock_changed([row], increased=False, safety_stock={line.sku_id: safety})
+        return Reservation(
+            pk=reservation_id,
             line_key=line.line_key,
             seller_id=seller.pk,
             sku_id=line.sku_id,
@@ -244,23 +342,6 @@ def _reserve_single_postgresql(seller, line: OrderLine, actor, reference: str) -
             created_at=now,
             updated_at=now,
         )
-        columns = RESERVATION_COLUMNS
-        insert_reservation = Statement(
-            "new_reservation",
-            f"INSERT INTO {reservation_table} ({', '.join(columns)}) "  # noqa: S608
-            f"VALUES ({', '.join(['%s'] * len(columns))}) RETURNING id",
-            [getattr(reservation, column) for column in columns],
-        )
-        insert_allocation = Statement(
-            "new_allocation",
-            f"INSERT INTO {allocation_table} (reservation_id, stock_id, quantity) "  # noqa: S608
-            "SELECT id, %s, %s FROM new_reservation RETURNING reservation_id",
-            [row.pk, line.quantity],
-        )
-        [(reservation.pk,)] = batch.flush(
-            safety_stock={line.sku_id: safety_stock}, then=(insert_reservation, insert_allocation)
-        )
-        return reservation
 
 
 def _reserve(seller, lines: list[OrderLine], actor, reference: str, *, allow_fast: bool) -> list[Reservation]:

@@ -38,6 +38,16 @@ def test_reserve_holds_units_and_is_idempotent_per_line(sku, central, seller):
     assert verify_ledger() == []
 
 
+def test_hash_built_in_sql_on_the_hot_path_matches_the_python_ledger(sku, central, seller, admin_user):
+    stocked(sku, central, 10)
+
+    order_lines_reserve(seller=seller, lines=[OrderLine("订单:7|a:b", sku.pk, 2)], actor=admin_user)
+
+    movement = Movement.objects.get(kind=MovementKind.RESERVATION)
+    assert (movement.reference, movement.actor, movement.reserved_after) == ("订单:7|a:b", admin_user, 2)
+    assert verify_ledger() == []
+
+
 def test_line_key_reused_for_another_sku_is_refused(sku, central, seller):
     other = SkuFactory()
     stocked(sku, central, 5)
