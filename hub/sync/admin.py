@@ -172,7 +172,7 @@ class ListingPushAdmin(ReadOnlyAdmin):
     ]
     list_filter = [PendingPushFilter, "priority", "account__platform", "account"]
     search_fields = ["listing__seller_sku", "listing__sku__code"]
-    list_select_related = ["listing", "account"]
+    list_select_related = ["listing__account", "account"]
 
 
 @admin.register(PushLog)
@@ -195,7 +195,7 @@ class PushLogAdmin(ReadOnlyAdmin):
         ("sent_at", titled(admin.DateFieldListFilter, _("sent at"))),
     ]
     search_fields = ["listing__seller_sku", "listing__sku__code"]
-    list_select_related = ["listing", "account"]
+    list_select_related = ["listing__account", "account"]
     ordering = ["-sent_at", "-id"]
 
 

@@ -3,6 +3,8 @@
 from dataclasses import replace
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 
 from hub.marketplaces.types import OrderStatus
 from inventory.models import Reservation, Stock
@@ -259,3 +261,22 @@ def test_warehouse_staff_and_accountants_view_orders_but_cannot_act(client, requ
     assert snapshot(order) == before
     assert snapshot(held) == before_held
     assert reserved_units() == 1
+
+
+def test_order_list_takes_as_many_queries_for_twenty_orders_as_for_two(client, operator_user, shop):
+    # given
+    client.force_login(operator_user)
+
+    def queries_for(first: int, count: int) -> int:
+        for number in range(first, first + count):
+            ingest(shop, str(number), (("UNMAPPED", 1),))
+        with CaptureQueriesContext(connection) as captured:
+            assert client.get(CHANGELIST).status_code == 200
+        return len(captured)
+
+    # when
+    few = queries_for(1, 2)
+    many = queries_for(100, 18)
+
+    # then
+    assert many == few

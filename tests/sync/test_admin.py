@@ -3,6 +3,8 @@
 import json
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from hub.marketplaces.sandbox.connect import sandbox_account_connect, sandbox_listing_connect
@@ -278,3 +280,41 @@ def test_admin_index_links_the_sync_status_page_for_operators(client, operator_u
     response = client.get("/admin/")
 
     assert 'href="/sync/status/"' in response.content.decode()
+
+
+def rows_of(kind: str, account, index: int) -> None:
+    listing = ListingFactory(account=account, seller_sku=f"LST-{kind}-{index}")
+    if kind == "listingpush":
+        ListingPush.objects.create(listing=listing, account=account, target_quantity=1, version=2, pushed_version=1)
+    elif kind == "pushlog":
+        PushLog.objects.create(
+            listing=listing, account=account, quantity=1, version=1, sent_at=timezone.now(), outcome="ok"
+        )
+    elif kind == "accountsyncstate":
+        health.failure(MarketplaceAccountFactory(seller=account.seller).pk, "push: HTTP 500")
+    elif kind == "syncevent":
+        SyncEvent.objects.create(account=account, kind=SyncEventKind.ERROR)
+    else:
+        InboxMessage.objects.create(platform="shopify", account=account, source=InboxSource.PULL, body="{}")
+
+
+@pytest.mark.parametrize("kind", ["inboxmessage", "listingpush", "pushlog", "accountsyncstate", "syncevent"])
+def test_sync_lists_take_as_many_queries_for_twenty_rows_as_for_two(client, operator_user, kind):
+    # given
+    account = MarketplaceAccountFactory()
+    client.force_login(operator_user)
+    url = f"/admin/sync/{kind}/"
+
+    def queries_for(rows: int) -> int:
+        for index in range(rows):
+            rows_of(kind, account, index + 1000 * rows)
+        with CaptureQueriesContext(connection) as captured:
+            assert client.get(url).status_code == 200
+        return len(captured)
+
+    # when
+    few = queries_for(2)
+    many = queries_for(18)
+
+    # then
+    assert many == few
