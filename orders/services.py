@@ -254,3 +254,18 @@ def order_cancel_by_operator(order_id: int, *, actor=None, note: str) -> Order:
         raise OrderTransitionError(_("Say why the order is cancelled."))
     with transaction.atomic():
         return order_cancel(_order_locked(order_id), note=note.strip(), actor=actor)
+
+
+def order_release_to_warehouse(order: Order, *, actor=None, note: str = "") -> Order:
+    """allocated -> released: routed to a warehouse (the caller holds the order lock)."""
+    return order_transition(order, OrderState.RELEASED, note=note or _("Released to the warehouse."), actor=actor)
+
+
+def order_mark_shipped(order: Order, *, actor=None, note: str = "") -> Order:
+    """released -> shipped: every parcel left the warehouse (the caller holds the order lock)."""
+    return order_transition(order, OrderState.SHIPPED, note=note or _("Shipped."), actor=actor)
+
+
+def order_mark_delivered(order: Order, *, actor=None, note: str = "") -> Order:
+    """shipped -> delivered: the carrier reported every parcel delivered (the caller holds the order lock)."""
+    return order_transition(order, OrderState.DELIVERED, note=note or _("Delivered."), actor=actor)

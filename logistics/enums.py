@@ -1,0 +1,66 @@
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class ServiceLeg(models.TextChoices):
+    """Which part of the journey a carrier service covers; parcels are booked on door-to-door services."""
+
+    FIRST_MILE = "first_mile", _("First mile (warehouse to hub)")
+    LINE_HAUL = "line_haul", _("Line haul (cross-border)")
+    LAST_MILE = "last_mile", _("Last mile (to the buyer)")
+    DOOR_TO_DOOR = "door_to_door", _("Door to door")
+
+
+BOOKABLE_LEGS = (ServiceLeg.LAST_MILE, ServiceLeg.DOOR_TO_DOOR)
+
+
+class SplitPolicy(models.TextChoices):
+    SPLIT = "split", _("One shipment per warehouse")
+    SINGLE = "single", _("Ship only from one warehouse; refuse a split")
+
+
+class ShipmentState(models.TextChoices):
+    ROUTED = "routed", _("Routed to a warehouse")
+    WAVED = "waved", _("In a pick wave")
+    PICKED = "picked", _("Picked")
+    PACKED = "packed", _("Packed")
+    LABELLED = "labelled", _("Labelled")
+    SHIPPED = "shipped", _("Shipped")
+    DELIVERED = "delivered", _("Delivered")
+
+
+S = ShipmentState
+SHIPMENT_TRANSITIONS: dict[str, frozenset[str]] = {
+    S.ROUTED: frozenset({S.WAVED}),
+    S.WAVED: frozenset({S.PICKED}),
+    S.PICKED: frozenset({S.PACKED}),
+    S.PACKED: frozenset({S.LABELLED}),
+    S.LABELLED: frozenset({S.SHIPPED}),
+    S.SHIPPED: frozenset({S.DELIVERED}),
+    S.DELIVERED: frozenset(),
+}
+
+
+class WaveKind(models.TextChoices):
+    SINGLE_ITEM = "single", _("Single-item orders")
+    MULTI_ITEM = "multi", _("Multi-item orders")
+
+
+class WaveState(models.TextChoices):
+    OPEN = "open", _("Open (to pick)")
+    PICKED = "picked", _("Picked")
+
+
+class PushState(models.TextChoices):
+    NOT_SENT = "not_sent", _("Not sent")
+    QUEUED = "queued", _("Queued")
+    PUSHED = "pushed", _("Shown at the marketplace")
+    FAILED = "failed", _("Failed")
+
+
+class TrackingStatus(models.TextChoices):
+    INFO_RECEIVED = "info_received", _("Label created")
+    IN_TRANSIT = "in_transit", _("In transit")
+    OUT_FOR_DELIVERY = "out_for_delivery", _("Out for delivery")
+    DELIVERED = "delivered", _("Delivered")
+    EXCEPTION = "exception", _("Exception")

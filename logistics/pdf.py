@@ -1,0 +1,172 @@
+"""PDF documents of the warehouse: pick list, shipping labels, packing slips (reportlab).
+
+Packing slips and labels are blind: they carry the seller's name only, never the
+factory's name, SKU costs or prices. Barcodes are Code 128.
+"""
+
+import io
+from datetime import UTC
+
+from django.utils.translation import gettext as _
+from reportlab.graphics.barcode.code128 import Code128
+from reportlab.lib.pagesizes import A4
+from reportlab.lib.units import mm
+from reportlab.pdfgen.canvas import Canvas
+
+from .models import Shipment, Wave
+from .selectors import NO_BIN, pick_list_rows
+
+LABEL_SIZE = (100 * mm, 150 * mm)
+BAR_WIDTH = 0.33 * mm
+TITLE_FONT, BODY_FONT = "Helvetica-Bold", "Helvetica"
+
+
+def code128(value: str, *, bar_height=18 * mm) -> Code128:
+    """The barcode as it will be drawn; ``.value`` is exactly what a scanner reads."""
+    if not value or not value.isascii() or not value.isprintable():
+        raise ValueError(f"cannot encode {value!r} as Code 128")
+    return Code128(value, barHeight=bar_height, barWidth=BAR_WIDTH, humanReadable=False, quiet=True)
+
+
+def _canvas(buffer, pagesize, title: str) -> Canvas:
+    canvas = Canvas(buffer, pagesize=pagesize, invariant=True)
+    canvas.setTitle(title)
+    canvas.setAuthor("")
+    canvas.setCreator("")
+    return canvas
+
+
+class _Writer:
+    """Lines of text down a page, with a new page when the bottom is reached."""
+
+    def __init__(self, canvas: Canvas, top: float, left: float = 15 * mm, bottom: float = 15 * mm):
+        self.canvas, self.top, self.left, self.bottom = canvas, top, left, bottom
+        self.y = top
+
+    def line(self, text: str, *, size: float = 10, bold: bool = False, indent: float = 0, gap: float = 1.4):
+        if self.y < self.bottom + size:
+            self.canvas.showPage()
+            self.y = self.top
+        self.canvas.setFont(TITLE_FONT if bold else BODY_FONT, size)
+        self.canvas.drawString(self.left + indent, self.y, text)
+        self.y -= size * gap
+
+    def barcode(self, value: str, *, height=14 * mm):
+        symbol = code128(value, bar_height=height)
+        self.y -= height
+        symbol.drawOn(self.canvas, self.left, self.y)
+        self.y -= 4 * mm
+        self.line(value, size=9)
+
+
+def pick_list_pdf(wave: Wave) -> bytes:
+    buffer = io.BytesIO()
+    _width, height = A4
+    canvas = _canvas(buffer, A4, _("Pick list %(wave)s") % {"wave": wave.code})
+    writer = _Writer(canvas, height - 20 * mm)
+    writer.line(_("Pick list %(wave)s") % {"wave": wave.code}, size=16, bold=True, gap=1.6)
+    writer.line(
+        _("Warehouse %(warehouse)s · %(kind)s · carrier cut-off %(cutoff)s UTC")
+        % {
+            "warehouse": wave.warehouse.code,
+            "kind": wave.get_kind_display(),
+            "cutoff": wave.cutoff_at.astimezone(UTC).strftime("%Y-%m-%d %H:%M"),
+        }
+    )
+    writer.y -= 4 * mm
+    columns = (0, 30 * mm, 65 * mm, 135 * mm, 150 * mm)
+    headers = (_("Bin"), _("SKU"), _("Item"), _("Qty"), _("Shipments"))
+    canvas.setFont(TITLE_FONT, 9)
+    for x, header in zip(columns, headers, strict=True):
+        canvas.drawString(writer.left + x, writer.y, header)
+    writer.y -= 14
+    for row in pick_list_rows(wave):
+        if writer.y < writer.bottom + 10:
+            canvas.showPage()
+            writer.y = writer.top
+        canvas.setFont(BODY_FONT, 9)
+        cells = (
+            row.bin_code if row.bin_code != NO_BIN else _("no bin"),
+            row.sku_code,
+            row.sku_name[:40],
+            str(row.quantity),
+            ", ".join(row.shipments)[:40],
+        )
+        for x, cell in zip(columns, cells, strict=True):
+            canvas.drawString(writer.left + x, writer.y, cell)
+        writer.y -= 13
+    canvas.showPage()
+    canvas.save()
+    return buffer.getvalue()
+
+
+def _address_lines(order) -> list[str]:
+    city = " ".join(part for part in (order.ship_postal_code, order.ship_city) if part)
+    lines = [order.ship_name, order.ship_address1, order.ship_address2, city, order.ship_state, order.ship_country]
+    return [line for line in lines if line]
+
+
+def _draw_label(canvas: Canvas, shipment: Shipment) -> None:
+    order, service = shipment.order, shipment.service
+    writer = _Writer(canvas, LABEL_SIZE[1] - 10 * mm, left=6 * mm, bottom=6 * mm)
+    writer.line(f"{service.carrier.name} · {service.name}", size=12, bold=True)
+    writer.line(_("From: %(seller)s") % {"seller": order.seller.name}, size=9)
+    warehouse = shipment.warehouse
+    writer.line(", ".join(part for part in (warehouse.city, warehouse.country) if part), size=9, indent=10 * mm)
+    writer.y -= 2 * mm
+    writer.line(_("To:"), size=10, bold=True)
+    for text in _address_lines(order):
+        writer.line(text, size=11, indent=4 * mm)
+    writer.y -= 2 * mm
+    writer.line(
+        _("Weight %(weight)s g · %(ref)s · order %(order)s")
+        % {"weight": shipment.weight_grams, "ref": shipment.reference, "order": order.external_id},
+        size=8,
+    )
+    writer.y -= 2 * mm
+    writer.barcode(shipment.tracking_number, height=22 * mm)
+    canvas.showPage()
+
+
+def labels_pdf(shipments) -> bytes:
+    """One 100 x 150 mm label per shipment, in the order given; each needs a tracking number."""
+    buffer = io.BytesIO()
+    canvas = _canvas(buffer, LABEL_SIZE, _("Shipping labels"))
+    for shipment in shipments:
+        if not shipment.tracking_number:
+            raise ValueError(f"{shipment.reference} has no tracking number yet")
+        _draw_label(canvas, shipment)
+    canvas.save()
+    return buffer.getvalue()
+
+
+def packing_slip_pdf(shipments) -> bytes:
+    """A packing slip per shipment, under the seller's brand; no prices, costs or factory names."""
+    buffer = io.BytesIO()
+    _width, height = A4
+    canvas = _canvas(buffer, A4, _("Packing slips"))
+    for shipment in shipments:
+        order = shipment.order
+        writer = _Writer(canvas, height - 20 * mm)
+        writer.line(order.seller.name, size=20, bold=True, gap=1.5)
+        writer.line(_("Packing slip"), size=13, bold=True)
+        writer.line(
+            _("Order %(order)s · placed %(date)s")
+            % {"order": order.external_id, "date": order.placed_at.strftime("%Y-%m-%d")}
+        )
+        writer.y -= 2 * mm
+        writer.line(_("Ship to"), bold=True)
+        for text in _address_lines(order):
+            writer.line(text, indent=4 * mm)
+        writer.y -= 4 * mm
+        writer.line(_("Qty   Item"), bold=True)
+        for line in shipment.lines.select_related("order_line").order_by("pk"):
+            title = line.order_line.title or line.order_line.seller_sku
+            writer.line(f"{line.quantity:>3}   {line.order_line.seller_sku}  {title[:70]}")
+        writer.y -= 4 * mm
+        writer.line(_("Thank you for your order."), size=10)
+        writer.y -= 4 * mm
+        writer.barcode(shipment.reference, height=12 * mm)
+        canvas.showPage()
+    canvas.save()
+    return buffer.getvalue()

@@ -1,0 +1,165 @@
+"""Routing: which warehouse ships each line of an order, and which carrier service carries it.
+
+The reservation already decided where the units are held (the seller's virtual stock first,
+then the shared pool); routing reads those allocations, so the warehouse that ships is the
+one whose stock was reserved, and records why.
+"""
+
+from collections import defaultdict
+
+from django.conf import settings
+from django.db import transaction
+from django.utils.translation import gettext as _
+
+from inventory.models import ReservationAllocation
+from orders.enums import OrderState
+from orders.services import order_release_to_warehouse
+
+from ..enums import ShipmentState, SplitPolicy
+from ..exceptions import NoEligibleService, RoutingError, ShipmentStateError
+from ..locks import orders_for_update, shipments_for_update
+from ..models import CarrierService, Shipment, ShipmentLine
+from ..rates import Choice, ParcelSpec, quote, service_choose
+
+EDITABLE_SERVICE_STATES = (ShipmentState.ROUTED, ShipmentState.WAVED, ShipmentState.PICKED, ShipmentState.PACKED)
+
+
+def split_policy() -> str:
+    return getattr(settings, "LOGISTICS_SPLIT_POLICY", SplitPolicy.SPLIT)
+
+
+def order_route(order_id: int, *, actor=None, policy: str | None = None) -> list[Shipment]:
+    """Route an allocated order and release it to the warehouse.
+
+    1. Lock the order; it must be allocated and not routed yet.
+    2. Read each line's reservation allocations: the warehouse holding its units.
+       A line held in two warehouses is refused (transfer the stock first).
+    3. More than one warehouse: the split policy decides (one shipment each, or refuse).
+    4. Create one shipment per warehouse with the reason, choose its service from the
+       estimated parcel, and move the order to released.
+    """
+    policy = policy or split_policy()
+    with transaction.atomic():
+        order = orders_for_update([order_id])[order_id]
+        if order.state != OrderState.ALLOCATED:
+            raise RoutingError(
+                _("Order %(order)s is %(state)s; only allocated orders can be routed.")
+                % {"order": order.external_id, "state": order.get_state_display()}
+            )
+        lines = list(order.lines.select_related("sku").order_by("pk"))
+        allocations = defaultdict(list)
+        for allocation in ReservationAllocation.objects.filter(
+            reservation__line_key__in=[line.reservation_key for line in lines], quantity__gt=0
+        ).select_related("stock__warehouse", "reservation"):
+            allocations[allocation.reservation.line_key].append(allocation.stock)
+        by_warehouse, virtual = defaultdict(list), defaultdict(bool)
+        for line in lines:
+            rows = allocations.get(line.reservation_key, [])
+            warehouses = {row.warehouse for row in rows}
+            if len(warehouses) != 1:
+                raise RoutingError(
+                    _("Line %(sku)s of order %(order)s is held in %(count)s warehouses; transfer its stock first.")
+                    % {"sku": line.seller_sku, "order": order.external_id, "count": len(warehouses)}
+                )
+            warehouse = warehouses.pop()
+            by_warehouse[warehouse].append(line)
+            virtual[warehouse] |= any(row.seller_id is not None for row in rows)
+        if len(by_warehouse) > 1 and policy == SplitPolicy.SINGLE:
+            raise RoutingError(
+                _("Order %(order)s is held in %(count)s warehouses and the split policy ships from one only.")
+                % {"order": order.external_id, "count": len(by_warehouse)}
+            )
+        shipments = []
+        for warehouse in sorted(by_warehouse, key=lambda w: w.pk):
+            reason = (
+                _("The seller's virtual stock is held at %(warehouse)s.")
+                if virtual[warehouse]
+                else _("The shared pool at %(warehouse)s holds the reserved units.")
+            ) % {"warehouse": warehouse.code}
+            if len(by_warehouse) > 1:
+                reason += " " + _("Split: the order ships from %(count)s warehouses.") % {"count": len(by_warehouse)}
+            shipment = Shipment.objects.create(order=order, warehouse=warehouse, routing_reason=reason)
+            ShipmentLine.objects.bulk_create(
+                [
+                    ShipmentLine(shipment=shipment, order_line=line, quantity=line.quantity)
+                    for line in by_warehouse[warehouse]
+                ]
+            )
+            _service_apply(shipment, service_choose(estimate(shipment), order.seller.promised_delivery_days))
+            shipments.append(shipment)
+        order_release_to_warehouse(
+            order, actor=actor, note=" ".join(f"{s.reference}: {s.routing_reason}" for s in shipments)
+        )
+        return shipments
+
+
+def _lines_with_skus(shipment: Shipment):
+    return shipment.lines.select_related("order_line__sku").order_by("pk")
+
+
+def estimate(shipment: Shipment) -> ParcelSpec:
+    """The parcel as the catalogue predicts it, before packing."""
+    weight = volume = 0
+    battery = liquid = False
+    for line in _lines_with_skus(shipment):
+        sku = line.order_line.sku
+        weight += sku.weight_grams * line.quantity
+        volume += sku.length_mm * sku.width_mm * sku.height_mm * line.quantity
+        battery |= sku.contains_battery
+        liquid |= sku.contains_liquid
+    return ParcelSpec(weight, volume, shipment.order.ship_country, battery, liquid)
+
+
+def packed_spec(shipment: Shipment, weight_grams: int, length_mm: int, width_mm: int, height_mm: int) -> ParcelSpec:
+    estimated = estimate(shipment)
+    return ParcelSpec(
+        weight_grams, length_mm * width_mm * height_mm, estimated.country, estimated.has_battery, estimated.has_liquid
+    )
+
+
+def _service_apply(shipment: Shipment, choice: Choice | list[str]) -> None:
+    if isinstance(choice, Choice):
+        shipment.service = choice.quote.service
+        shipment.service_reason = choice.reason
+    else:
+        shipment.service = None
+        shipment.service_reason = _("No service can carry this parcel: %(reasons)s.") % {"reasons": "; ".join(choice)}
+    shipment.save(update_fields=["service", "service_reason", "updated_at"])
+
+
+def shipment_service_override(shipment_id: int, service_id: int, *, actor, note: str) -> Shipment:
+    """An operator chooses the service; refused if that service cannot carry the parcel."""
+    if not note.strip():
+        raise NoEligibleService(_("Say why the service is overridden."))
+    with transaction.atomic():
+        shipment = shipments_for_update([shipment_id])[0]
+        if shipment.state not in EDITABLE_SERVICE_STATES:
+            raise ShipmentStateError(
+                _("Shipment %(shipment)s is %(state)s; its service can no longer change.")
+                % {"shipment": shipment.reference, "state": shipment.get_state_display()}
+            )
+        service = CarrierService.objects.select_related("carrier").prefetch_related("zones__rates").get(pk=service_id)
+        spec = (
+            packed_spec(shipment, shipment.weight_grams, shipment.length_mm, shipment.width_mm, shipment.height_mm)
+            if shipment.state == ShipmentState.PACKED
+            else estimate(shipment)
+        )
+        result = quote(service, spec)
+        if isinstance(result, str):
+            raise NoEligibleService(
+                _("%(service)s cannot carry %(shipment)s: %(reason)s.")
+                % {"service": service, "shipment": shipment.reference, "reason": result}
+            )
+        previous = shipment.service
+        shipment.service = service
+        shipment.service_overridden_by = actor
+        shipment.service_reason = _("Overridden by %(user)s (was %(previous)s): %(note)s") % {
+            "user": getattr(actor, "username", actor),
+            "previous": previous or "-",
+            "note": note.strip(),
+        }
+        if shipment.state == ShipmentState.PACKED:
+            shipment.carrier_cost, shipment.cost_currency = result.price, result.currency
+            shipment.chargeable_weight_grams = result.chargeable_grams
+        shipment.save()
+        return shipment
