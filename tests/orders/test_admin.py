@@ -280,3 +280,93 @@ def test_order_list_takes_as_many_queries_for_twenty_orders_as_for_two(client, o
 
     # then
     assert many == few
+
+
+def operate_url(order, name: str) -> str:
+    return f"{CHANGELIST}{order.pk}/operate/{name}/"
+
+
+def test_order_page_offers_the_operations_its_state_allows(client, operator_user, shop):
+    # given
+    allocated = ingest(shop, "1001")
+    held = ingest(shop, "3003", (("UNMAPPED-BOWL", 1),))
+    cancelled = ingest(shop, "6006", status=OrderStatus.CANCELLED)
+    client.force_login(operator_user)
+
+    def offered(order):
+        response = client.get(f"{CHANGELIST}{order.pk}/change/")
+        return [name for name, _label, _method in response.context["operations"]]
+
+    # when / then
+    assert offered(allocated) == ["place_hold", "cancel"]
+    assert offered(held) == ["release_hold", "cancel"]
+    assert offered(cancelled) == []
+    assert (
+        f'href="{operate_url(allocated, "cancel")}"'
+        in client.get(f"{CHANGELIST}{allocated.pk}/change/").content.decode()
+    )
+
+
+def test_cancel_from_the_order_page_asks_a_reason_then_cancels_and_returns_to_the_order(client, operator_user, shop):
+    # given
+    order = ingest(shop, "1001", (("ACME-MUG", 2),))
+    client.force_login(operator_user)
+
+    # when
+    form_page = client.get(operate_url(order, "cancel"))
+    done = client.post(operate_url(order, "cancel"), {"apply": "1", "note": "fraud check failed"})
+
+    # then
+    assert form_page.status_code == 200
+    assert form_page.templates[0].name == "admin/orders/order/reason_form.html"
+    assert done.status_code == 302
+    assert done["Location"] == f"{CHANGELIST}{order.pk}/change/"
+    assert Order.objects.get(pk=order.pk).state == OrderState.CANCELLED
+    assert reserved_units() == 0
+
+
+def test_release_hold_from_the_order_page_needs_a_post(client, operator_user, shop):
+    # given
+    held = ingest(shop, "3003", (("ACME-BOWL", 1),))
+    ListingFactory(account=shop.account, sku=shop.sku, seller_sku="ACME-BOWL")
+    client.force_login(operator_user)
+
+    # when
+    by_get = client.get(operate_url(held, "release_hold"))
+    state_after_get = Order.objects.get(pk=held.pk).state
+    by_post = client.post(operate_url(held, "release_hold"), follow=True)
+
+    # then
+    assert by_get.status_code == 403
+    assert state_after_get == OrderState.ON_HOLD
+    assert reported(by_post) == [("success", "Shopify 3003: hold released, now Allocated.")]
+    assert Order.objects.get(pk=held.pk).state == OrderState.ALLOCATED
+
+
+@pytest.mark.parametrize("role_fixture", ["warehouse_user", "accountant_user"])
+def test_other_roles_cannot_operate_from_the_order_page(client, request, role_fixture, shop):
+    # given
+    order = ingest(shop, "1001")
+    before = snapshot(order)
+    client.force_login(request.getfixturevalue(role_fixture))
+
+    # when
+    page = client.get(f"{CHANGELIST}{order.pk}/change/")
+    cancel = client.post(operate_url(order, "cancel"), {"apply": "1", "note": "not allowed"})
+    hold = client.post(operate_url(order, "place_hold"), {"apply": "1", "note": "not allowed"})
+
+    # then
+    assert page.context["operations"] == []
+    assert (cancel.status_code, hold.status_code) == (403, 403)
+    assert snapshot(order) == before
+    assert reserved_units() == 1
+
+
+def test_unknown_operation_is_refused(client, operator_user, shop):
+    order = ingest(shop, "1001")
+    client.force_login(operator_user)
+
+    response = client.post(operate_url(order, "delete_selected"))
+
+    assert response.status_code == 403
+    assert Order.objects.get(pk=order.pk).state == OrderState.ALLOCATED
