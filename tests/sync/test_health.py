@@ -131,9 +131,13 @@ def test_status_page_shows_every_account_with_lag_errors_throttles_and_alerts(cl
     assert acme_cells[4] == "2"  # listings waiting
     assert 90 <= float(acme_cells[5]) < 100  # lag (s)
     assert acme_cells[6:9] == ["2", "3", "7"]  # errors, throttles, drift corrected
-    assert acme_cells[9] == "OK"
+    assert acme_cells[9:11] == ["300", "OK"]  # threshold, alert
     assert '<tr class="sync-alert">\n      <td>Zeta</td>' in body
     assert "<strong>Needs attention</strong>: push: HTTP 503 from eBay" in zeta
+    assert body.count('<li class="warning">') == 1
+    assert '<li class="warning">Zeta · Zeta DE needs attention.</li>' in body
+    assert "2 accounts." in body
+    assert 'href="/admin/sync/accountsyncstate/"' in body
 
 
 def test_status_page_keeps_out_anonymous_and_non_staff_users(client, accounts):
