@@ -1,24 +1,29 @@
 """Reservations per second: the real service against the bare SQL it issues, on PostgreSQL.
 
 How to run (PostgreSQL on 127.0.0.1:5432, user postgres; the script creates and migrates
-its own database, ``hub_bench`` by default, and empties its inventory tables first):
+its own database, ``hub_bench`` by default, and empties its inventory tables first;
+Redis for the service's on-commit hooks: REDIS_URL / CELERY_BROKER_URL, default db 2 / 3):
 
-    .venv/bin/python bench/reservations.py            # full run, about 2 minutes
-    .venv/bin/python bench/reservations.py --quick    # reduced run, under a minute
+    .venv/bin/python bench/reservations.py            # full run: 3 alternating rounds of 3 s, ~3 min
+    .venv/bin/python bench/reservations.py --quick    # one round of 1.5 s per case, under a minute
     .venv/bin/python bench/reservations.py --json     # one JSON object: {"cases": [...], ...}
     .venv/bin/python bench/reservations.py --database-url postgres://postgres@127.0.0.1:5432/other
 
 Cases: one hot SKU, and orders spread over 10,000 SKUs, each at 1, 4 and 16 concurrent
-worker processes (one connection each). In every case the same workers run for the same
-time twice: through ``inventory.services.order_lines_reserve`` (one single-line order per
-reservation: idempotency check, SKU check, conditional UPDATE, ledger movement, chain
-head, reservation and allocation rows, one transaction), and through psycopg alone
-issuing the same row updates and ledger insert (conditional UPDATE ... RETURNING, the
-movement INSERT with its hash, the chain-head UPDATE, one transaction), on separate stock
-rows of the same tables. ``ratio`` is service/bare SQL. ``oversold`` counts units held
-beyond on-hand after the case (reservations for the service rows, ledger movements for
-the bare rows) plus rows whose reserved exceeds on-hand; it must be 0. Record results
-in docs/performance.md.
+worker processes (one connection each). In every case the workers run in two modes,
+alternating over the rounds (the median of each mode is reported):
+
+- service: ``inventory.services.order_lines_reserve``, one single-line order per
+  reservation, exactly as callers use it (validation, the one-statement hot path that
+  books the stock row, ledger movement, reservation and allocation, the
+  ``_stock_changed`` hook with the sync engine's outbox row, commit hooks);
+- bare SQL: psycopg alone issuing the same row update and ledger insert (conditional
+  UPDATE ... RETURNING, the movement INSERT with its hash computed in Python, the
+  chain-head UPDATE), one transaction each, on separate stock rows of the same tables.
+
+``ratio`` is service / bare SQL. ``oversold`` counts units held beyond on-hand after the
+case (open reservations for the service rows, ledger movements for the bare rows) plus
+rows whose reserved exceeds on-hand; it must be 0. Record results in docs/performance.md.
 """
 
 import argparse
@@ -26,6 +31,7 @@ import json
 import multiprocessing
 import os
 import random
+import statistics
 import sys
 import time
 from pathlib import Path
@@ -44,6 +50,7 @@ def parse_args(argv=None):
     parser.add_argument("--quick", action="store_true", help="reduced run, under a minute")
     parser.add_argument("--database-url", default=os.environ.get("BENCH_DATABASE_URL", DEFAULT_URL))
     parser.add_argument("--seconds", type=float, default=None, help="measured seconds per case and mode")
+    parser.add_argument("--rounds", type=int, default=None, help="alternating rounds per case (median reported)")
     parser.add_argument("--workers", default="1,4,16", help="comma-separated worker counts")
     return parser.parse_args(argv)
 
@@ -238,7 +245,8 @@ def oversold(stock_ids) -> int:
 
 def main(argv=None):
     options = parse_args(argv)
-    seconds = options.seconds or (1.5 if options.quick else 5.0)
+    seconds = options.seconds or (1.5 if options.quick else 3.0)
+    rounds = options.rounds or (1 if options.quick else 3)
     worker_counts = [int(n) for n in options.workers.split(",")]
     ensure_database(options.database_url)
     setup_django(options.database_url)
@@ -249,19 +257,22 @@ def main(argv=None):
         skus = [data["hot"]] if skus_label == "hot" else data["spread"]
         for workers in worker_counts:
             case = f"{skus_label}-{workers}"
-            start_at = time.time() + 0.5
-            service_rate = run_mode(
-                service_worker,
-                [(w, case, skus, data["seller_id"], start_at + 0.5, seconds) for w in range(workers)],
-                seconds,
-            )
             bare_rows = [data["bare_rows"][sku] for sku in skus]
-            start_at = time.time() + 0.5
-            sql_rate = run_mode(
-                bare_worker,
-                [(w, case, bare_rows, options.database_url, start_at + 0.5, seconds) for w in range(workers)],
-                seconds,
-            )
+            service_rates, sql_rates = [], []
+            for round_number in range(rounds):
+                # alternate the two modes so that a change in machine load hits both alike
+                start_at = time.time() + 1.0
+                payloads = [
+                    (w, f"{case}-{round_number}", skus, data["seller_id"], start_at, seconds) for w in range(workers)
+                ]
+                service_rates.append(run_mode(service_worker, payloads, seconds))
+                start_at = time.time() + 1.0
+                payloads = [
+                    (w, f"{case}-{round_number}", bare_rows, options.database_url, start_at, seconds)
+                    for w in range(workers)
+                ]
+                sql_rates.append(run_mode(bare_worker, payloads, seconds))
+            service_rate, sql_rate = statistics.median(service_rates), statistics.median(sql_rates)
             over = oversold([data["service_rows"][sku] for sku in skus] + bare_rows)
             result = {
                 "skus": skus_label,
@@ -284,7 +295,9 @@ def main(argv=None):
     ledger_problems = len(verify_ledger(stock_ids=service_rows))
     summary = {
         "cases": cases,
-        "seconds_per_case": seconds,
+        "seconds_per_round": seconds,
+        "rounds": rounds,
+        "load_average_1m_at_end": round(os.getloadavg()[0], 2),
         "spread_skus": SPREAD_SKUS,
         "ledger_problems": ledger_problems,
         "elapsed_s": round(time.time() - started, 1),

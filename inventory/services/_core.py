@@ -6,6 +6,7 @@ row in memory; ``flush`` writes the rows and movements in two statements and the
 calls ``_stock_changed`` once, inside the same transaction.
 """
 
+import functools
 from collections.abc import Iterable
 from dataclasses import dataclass
 
@@ -189,17 +190,22 @@ def prepared_cursor():
     """
     if connection.vendor != "postgresql" or not getattr(settings, "INVENTORY_PREPARED_STATEMENTS", True):
         return connection.cursor()
+    connection.ensure_connection()
+    connection.validate_thread_sharing()
+    with connection.wrap_database_errors:
+        raw = _preparing_cursor_class()(connection.connection)
+    return connection.make_debug_cursor(raw) if connection.queries_logged else connection.make_cursor(raw)
+
+
+@functools.cache
+def _preparing_cursor_class():
     from django.db.backends.postgresql.base import ServerBindingCursor
 
     class PreparingCursor(ServerBindingCursor):
         def execute(self, query, params=None, *, prepare=None, binary=None):
             return super().execute(query, params, prepare=True, binary=binary)
 
-    connection.ensure_connection()
-    connection.validate_thread_sharing()
-    with connection.wrap_database_errors:
-        raw = PreparingCursor(connection.connection)
-    return connection.make_debug_cursor(raw) if connection.queries_logged else connection.make_cursor(raw)
+    return PreparingCursor
 
 
 def execute_together(statements: list[Statement], *, prepared: bool = False):
