@@ -6,6 +6,7 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
+from django_celery_beat.models import IntervalSchedule, PeriodicTask
 
 from hub.marketplaces.sandbox.connect import sandbox_account_connect, sandbox_listing_connect
 from hub.marketplaces.sandbox.models import SandboxWebhook
@@ -13,6 +14,7 @@ from hub.marketplaces.sandbox.shopify import place_order
 from hub.sync import health
 from hub.sync.enums import InboxSource, InboxState
 from hub.sync.models import AccountSyncState, InboxMessage, ListingPush, PushLog, SyncEvent, SyncEventKind
+from hub.sync.schedules import pull_task_name
 from inventory.models import Stock
 from orders.enums import OrderState
 from orders.models import Order
@@ -318,3 +320,39 @@ def test_sync_lists_take_as_many_queries_for_twenty_rows_as_for_two(client, oper
 
     # then
     assert many == few
+
+
+def form_data(form) -> dict:
+    """What a browser would post back for an unchanged admin form."""
+    data = {}
+    for bound in form:
+        value = bound.value()
+        widget = bound.field.widget
+        if hasattr(widget, "widgets"):  # split date and time
+            for index, part in enumerate(widget.decompress(value)):
+                data[f"{bound.html_name}_{index}"] = "" if part is None else str(part)
+        elif isinstance(value, bool):
+            if value:
+                data[bound.html_name] = "on"
+        elif value is not None:
+            data[bound.html_name] = value
+    return data
+
+
+def test_operators_edit_an_accounts_pull_schedule_in_the_admin(client, operator_user, shopify_shop):
+    # given: connecting the account created its periodic pull
+    account, _shop = shopify_shop
+    task = PeriodicTask.objects.get(name=pull_task_name(account))
+    slower, _ = IntervalSchedule.objects.get_or_create(every=120, period=IntervalSchedule.SECONDS)
+    client.force_login(operator_user)
+    url = f"/admin/django_celery_beat/periodictask/{task.pk}/change/"
+    data = form_data(client.get(url).context["adminform"].form)
+
+    # when
+    response = client.post(url, {**data, "interval": slower.pk, "enabled": ""})
+
+    # then
+    assert response.status_code == 302, response.context["adminform"].form.errors
+    task.refresh_from_db()
+    assert (task.interval_id, task.enabled, task.task) == (slower.pk, False, "hub.sync.tasks.account_pull_task")
+    assert task.args == f"[{account.pk}]"
