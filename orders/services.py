@@ -156,8 +156,7 @@ def order_allocate(order: Order, lines: list[OrderLine] | None = None, *, actor=
 
 
 def _order_update(order: Order, canonical: CanonicalOrder, raw: dict) -> bool:
-    stored = order.marketplace_updated_at
-    if canonical.updated_at is None or (stored is not None and canonical.updated_at <= stored):
+    if not _is_newer(order, canonical):
         return False
     changes = {
         "marketplace_status": canonical.status,
@@ -182,6 +181,27 @@ def _order_update(order: Order, canonical: CanonicalOrder, raw: dict) -> bool:
     if canonical.status in CANCELLED_STATUSES and order.state in OPEN_STATES:
         order_cancel(order, note=_("Cancelled at the marketplace."))
     return True
+
+
+# Marketplace statuses only move forward; ranks break ties between updates stamped in the same second.
+STATUS_RANK = {
+    OrderStatus.PENDING: 0,
+    OrderStatus.PAID: 1,
+    OrderStatus.SHIPPED: 2,
+    OrderStatus.CANCELLED: 3,
+    OrderStatus.REFUNDED: 4,
+}
+
+
+def _is_newer(order: Order, canonical: CanonicalOrder) -> bool:
+    """Whether a payload is newer than what the hub has: a later update time, or the same
+    time (several platforms stamp whole seconds) with a status further along."""
+    stored = order.marketplace_updated_at
+    if canonical.updated_at is None or stored is None:
+        return canonical.updated_at is not None
+    if canonical.updated_at != stored:
+        return canonical.updated_at > stored
+    return STATUS_RANK.get(canonical.status, 0) > STATUS_RANK.get(order.marketplace_status, 0)
 
 
 def order_cancel(order: Order, *, note: str = "", actor=None) -> Order:

@@ -147,3 +147,22 @@ def test_a_partial_payload_change_keeps_the_event_history(shop):
 
     states = list(Order.objects.get().events.values_list("to_state", flat=True))
     assert states == [OrderState.RECEIVED, OrderState.ALLOCATED, OrderState.CANCELLED]
+
+
+def test_a_cancellation_stamped_in_the_same_second_still_applies(shop):
+    order_ingest(account=shop.account, canonical=canonical_order(lines=(("LST-1", 2),)), raw={})
+    same_second = canonical_order(lines=(("LST-1", 2),), status=OrderStatus.CANCELLED)
+
+    result = order_ingest(account=shop.account, canonical=same_second, raw={})
+
+    assert result.applied
+    assert Order.objects.get().state == OrderState.CANCELLED
+    assert pool_reserved(shop.sku) == 0
+
+
+def test_the_same_payload_twice_in_the_same_second_is_ignored(shop):
+    order_ingest(account=shop.account, canonical=canonical_order(), raw={})
+
+    again = order_ingest(account=shop.account, canonical=canonical_order(), raw={})
+
+    assert not again.applied
