@@ -1,0 +1,133 @@
+"""Pick list, labels and packing slips: valid PDFs whose text and barcodes say what they must."""
+
+import io
+from datetime import UTC, datetime
+
+import pytest
+from pypdf import PdfReader
+
+from logistics import pdf
+from logistics.services import (
+    order_route,
+    shipment_label,
+    shipment_pack,
+    shipment_scan_item,
+    wave_pick_confirm,
+    waves_build,
+)
+from tests.factories import ListingFactory, kit_of
+
+from .barcodes import barcodes_in
+from .support import acme_shop, allocated_order, rate_card
+
+pytestmark = pytest.mark.django_db
+NOW = datetime(2026, 11, 25, 9, 0, tzinfo=UTC)
+
+
+def pages_text(content: bytes) -> list[str]:
+    """Each page's text, laid out as printed, runs of spaces made one."""
+    assert content.startswith(b"%PDF-")
+    pages = [page.extract_text(extraction_mode="layout") for page in PdfReader(io.BytesIO(content)).pages]
+    return ["\n".join(" ".join(line.split()) for line in page.splitlines() if line.strip()) for page in pages]
+
+
+@pytest.fixture
+def labelled():
+    rate_card()
+    _seller, account, _warehouse, _mug, _pen = acme_shop()
+    shipments = []
+    for external_id, buyer in (("1001", "Jürgen Müller"), ("1002", "Anna Schmidt")):
+        [shipment] = order_route(allocated_order(account, external_id, name=buyer).pk)
+        shipments.append(shipment)
+    [wave] = waves_build(now=NOW)
+    wave_pick_confirm(wave.pk)
+    for shipment in shipments:
+        for barcode in ("4006381333931", "4006381333931", "4006381333948"):
+            shipment_scan_item(shipment.pk, barcode)
+        shipment_pack(shipment.pk, weight_grams=1600, length_mm=300, width_mm=200, height_mm=100)
+    return wave, [shipment_label(shipment.pk) for shipment in shipments]
+
+
+def test_pick_list_lists_skus_in_bin_order_with_their_shipments(labelled):
+    wave, shipments = labelled
+    [page] = pages_text(pdf.pick_list_pdf(wave))
+    lines = page.splitlines()
+    refs = f"{shipments[0].reference}, {shipments[1].reference}"
+    assert lines[0] == f"Pick list {wave.code}"
+    assert lines[1] == "Warehouse wh-main · Multi-item orders · carrier cut-off 2026-11-25 16:00 UTC"
+    # PEN lives in A-01-1, MUG in A-03-2: the walk visits A-01 first
+    assert lines[3:] == [
+        f"A-01-1 PEN Factory pen 2 {refs}",
+        f"A-03-2 MUG Factory mug model FM-1 4 {refs}",
+    ]
+
+
+def test_a_kit_is_picked_as_its_components():
+    rate_card()
+    _seller, account, _warehouse, mug, pen = acme_shop()
+    gift = kit_of("GIFT", {mug: 1, pen: 2})
+    ListingFactory(account=account, sku=gift, seller_sku="ACME-GIFT")
+    order_route(allocated_order(account, "2001", lines=(("ACME-GIFT", 1),)).pk)
+    [wave] = waves_build(now=NOW)
+    [page] = pages_text(pdf.pick_list_pdf(wave))
+    assert [line.split(" SHP")[0] for line in page.splitlines()[3:]] == [
+        "A-01-1 PEN Factory pen 2",
+        "A-03-2 MUG Factory mug model FM-1 1",
+    ]
+
+
+def test_wave_labels_are_one_pdf_with_a_page_and_a_decodable_barcode_per_parcel(labelled):
+    _wave, shipments = labelled
+    content = pdf.labels_pdf(shipments)
+    texts = pages_text(content)
+
+    assert len(texts) == 2
+    for text, shipment in zip(texts, shipments, strict=True):
+        assert text.splitlines() == [
+            "PostX · Standard",
+            "From: Acme Home",
+            "Ningbo, CN",
+            "To:",
+            shipment.order.ship_name,
+            "Marienplatz 8",
+            "80331 München",
+            "DE",
+            f"Weight 1600 g · {shipment.reference} · order {shipment.order.external_id}",
+            shipment.tracking_number,
+        ]
+    assert barcodes_in(content) == [[shipments[0].tracking_number], [shipments[1].tracking_number]]
+
+
+def test_barcode_data_is_checked_before_rendering():
+    assert pdf.code128("POS0000000017SB").value == "POS0000000017SB"
+    with pytest.raises(ValueError, match="cannot encode"):
+        pdf.code128("")
+    with pytest.raises(ValueError, match="cannot encode"):
+        pdf.code128("MÜNCHEN")
+
+
+def test_packing_slip_is_branded_for_the_seller_and_blind(labelled):
+    _wave, shipments = labelled
+    shipment = shipments[0]
+    content = pdf.packing_slip_pdf([shipment])
+    [text] = pages_text(content)
+
+    assert text.splitlines() == [
+        "Acme Home",
+        "Packing slip",
+        "Order 1001 · placed 2026-11-20",
+        "Ship to",
+        "Jürgen Müller",
+        "Marienplatz 8",
+        "80331 München",
+        "DE",
+        "Qty Item",
+        "2 ACME-MUG Lovely ACME-MUG",
+        "1 ACME-PEN Lovely ACME-PEN",
+        "Thank you for your order.",
+        shipment.reference,
+    ]
+    # blind dropship: no factory names, prices or costs
+    for secret in ("Factory", "12.50", "19.90", "CNY", "EUR", "wh-main", "Ningbo"):
+        assert secret not in text
+    assert barcodes_in(content) == [[shipment.reference]]
