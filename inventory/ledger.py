@@ -104,8 +104,9 @@ class Mismatch:
 
 def _verify_chain(stock: Stock, movements) -> list[Mismatch]:
     problems = []
-    prev_hash, on_hand, reserved, expected_sequence = "", 0, 0, 1
+    prev_hash, on_hand, reserved, expected_sequence, last_link = "", 0, 0, 1, ""
     for movement in movements:
+        last_link = movement.prev_hash
         if movement.sequence != expected_sequence:
             problems.append(
                 Mismatch(
@@ -136,7 +137,11 @@ def _verify_chain(stock: Stock, movements) -> list[Mismatch]:
                 % {"on_hand": stock.on_hand, "reserved": stock.reserved, "l_on": on_hand, "l_res": reserved},
             )
         )
-    if stock.ledger_head != prev_hash or stock.ledger_sequence != expected_sequence - 1:
+    if (stock.ledger_head, stock.ledger_prev_head, stock.ledger_sequence) != (
+        prev_hash,
+        last_link,
+        expected_sequence - 1,
+    ):
         problems.append(Mismatch(stock.pk, None, _("chain head on the stock row does not match the last movement")))
     return problems
 

@@ -329,7 +329,7 @@ def _reserve_single_postgresql(seller, line: OrderLine, actor, reference: str) -
             ledger_head=head,
         )
         _stock_changed([row], increased=False, safety_stock={line.sku_id: safety})
-        return Reservation(
+        reservation = Reservation(
             pk=reservation_id,
             line_key=line.line_key,
             seller_id=seller.pk,
@@ -342,6 +342,8 @@ def _reserve_single_postgresql(seller, line: OrderLine, actor, reference: str) -
             created_at=now,
             updated_at=now,
         )
+        reservation._state.adding = False
+        return reservation
 
 
 def _reserve(seller, lines: list[OrderLine], actor, reference: str, *, allow_fast: bool) -> list[Reservation]:
