@@ -1,0 +1,209 @@
+"""Start and stop the hub's stack for a benchmark: a fresh PostgreSQL database, web, Celery worker, beat.
+
+Every child runs in its own process group and is stopped (then killed) at the end, also on
+Ctrl-C, SIGTERM or an exception: use ``Stack`` as a context manager. Only loopback addresses.
+"""
+
+import contextlib
+import os
+import signal
+import socket
+import subprocess
+import sys
+import time
+import urllib.error
+import urllib.request
+import uuid
+from pathlib import Path
+from urllib.parse import urlsplit
+
+ROOT = Path(__file__).resolve().parents[1]
+START_TIMEOUT_SECONDS = 60
+STOP_TIMEOUT_SECONDS = 15
+
+
+def free_port() -> int:
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def database_recreate(url: str) -> None:
+    """Drop and create the database named in ``url`` (its server's ``postgres`` database is used to do it)."""
+    import psycopg
+
+    parts = urlsplit(url)
+    name = parts.path.lstrip("/")
+    if not name or '"' in name:
+        raise ValueError(f"unusable database name in {url!r}")
+    with psycopg.connect(parts._replace(path="/postgres").geturl(), autocommit=True) as conn:
+        conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        conn.execute(f'CREATE DATABASE "{name}"')
+
+
+def redis_flush(url: str) -> None:
+    """Empty one Redis database (the benchmark's own: token buckets, locks, queued tasks of a former run)."""
+    import redis
+
+    redis.Redis.from_url(url).flushdb()
+
+
+def stack_environment(*, database_url: str, redis_url: str, broker_url: str, port: int) -> dict[str, str]:
+    """The environment of every process of the run (the benchmark itself included)."""
+    from cryptography.fernet import Fernet
+
+    return {
+        "DJANGO_SETTINGS_MODULE": "hub.settings.base",
+        "DATABASE_URL": database_url,
+        "REDIS_URL": redis_url,
+        "CELERY_BROKER_URL": broker_url,
+        "CELERY_TASK_DEFAULT_QUEUE": f"bench-{uuid.uuid4().hex[:8]}",
+        "DEBUG": "0",
+        "SECRET_KEY": uuid.uuid4().hex + uuid.uuid4().hex,
+        "FIELD_ENCRYPTION_KEYS": Fernet.generate_key().decode(),
+        "SANDBOX_ENABLED": "1",
+        "HUB_BASE_URL": f"http://127.0.0.1:{port}",
+        "PORT": str(port),
+        "LOG_LEVEL": "WARNING",
+    }
+
+
+class Stack:
+    """Web server (runserver, threaded), ``workers`` Celery workers and beat, logging under ``log_dir``."""
+
+    def __init__(
+        self,
+        env: dict[str, str],
+        *,
+        port: int,
+        workers: int = 1,
+        concurrency: int = 4,
+        log_dir: Path,
+        extra_queues: tuple[str, ...] = (),
+    ):
+        self.env = {**os.environ, **env}
+        self.port = port
+        self.workers = workers
+        self.concurrency = concurrency
+        self.log_dir = log_dir
+        self.extra_queues = extra_queues  # one more worker (concurrency 2) consumes each of these
+        self.processes: list[tuple[str, subprocess.Popen, object]] = []
+
+    def __enter__(self):
+        self._previous_sigterm = signal.signal(signal.SIGTERM, _raise_interrupt)
+        try:
+            self.start()
+        except BaseException:
+            self.stop()
+            raise
+        return self
+
+    def __exit__(self, *exc):
+        self.stop()
+        signal.signal(signal.SIGTERM, self._previous_sigterm)
+        return False
+
+    def _spawn(self, name: str, args: list[str]) -> subprocess.Popen:
+        self.log_dir.mkdir(parents=True, exist_ok=True)
+        log = (self.log_dir / f"{name}.log").open("w")
+        process = subprocess.Popen(
+            args, cwd=ROOT, env=self.env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True
+        )
+        self.processes.append((name, process, log))
+        return process
+
+    def start(self) -> None:
+        python = sys.executable
+        self._spawn("web", [python, "manage.py", "runserver", f"127.0.0.1:{self.port}", "--noreload"])
+        for index in range(self.workers):
+            self._spawn(f"worker{index}", self._worker_args(f"bench{index}", self.concurrency))
+        for index, queue in enumerate(self.extra_queues):
+            self._spawn(f"extra-worker{index}", [*self._worker_args(f"extra{index}", 2), f"--queues={queue}"])
+        self._spawn(
+            "beat",
+            [
+                python,
+                "-m",
+                "celery",
+                "-A",
+                "hub",
+                "beat",
+                "--loglevel=WARNING",
+                "--scheduler=django_celery_beat.schedulers:DatabaseScheduler",
+                f"--pidfile={self.log_dir / 'beat.pid'}",
+            ],
+        )
+        self._wait_web()
+        self._wait_worker()
+
+    @staticmethod
+    def _worker_args(name: str, concurrency: int) -> list[str]:
+        return [
+            sys.executable,
+            "-m",
+            "celery",
+            "-A",
+            "hub",
+            "worker",
+            "--loglevel=WARNING",
+            f"--concurrency={concurrency}",
+            "--without-gossip",
+            "--without-mingle",
+            f"--hostname={name}-{uuid.uuid4().hex[:6]}@%h",
+        ]
+
+    def check_alive(self) -> None:
+        for name, process, _log in self.processes:
+            if process.poll() is not None:
+                tail = (self.log_dir / f"{name}.log").read_text()[-3000:]
+                raise RuntimeError(f"{name} exited with {process.returncode}:\n{tail}")
+
+    def _wait_web(self) -> None:
+        deadline = time.monotonic() + START_TIMEOUT_SECONDS
+        url = f"http://127.0.0.1:{self.port}/sync/status/"
+        while time.monotonic() < deadline:
+            self.check_alive()
+            try:
+                urllib.request.urlopen(url, timeout=2)  # noqa: S310 - loopback, fixed scheme
+                return
+            except urllib.error.HTTPError:
+                return  # answering (a redirect to the login page or a 403 is an answer)
+            except OSError:
+                time.sleep(0.2)
+        raise RuntimeError("web server did not answer in time")
+
+    def _wait_worker(self) -> None:
+        from hub.core.tasks import ping
+
+        result = ping.delay("bench")
+        deadline = time.monotonic() + START_TIMEOUT_SECONDS
+        while time.monotonic() < deadline:
+            self.check_alive()
+            if result.ready():
+                return
+            time.sleep(0.1)
+        raise RuntimeError("Celery worker did not start in time")
+
+    def stop(self) -> None:
+        """Terminate every child's process group; kill what has not exited in time."""
+        for _name, process, _log in self.processes:
+            if process.poll() is None:
+                _signal_group(process, signal.SIGTERM)
+        deadline = time.monotonic() + STOP_TIMEOUT_SECONDS
+        for _name, process, log in self.processes:
+            try:
+                process.wait(timeout=max(0.1, deadline - time.monotonic()))
+            except subprocess.TimeoutExpired:
+                _signal_group(process, signal.SIGKILL)
+                process.wait()
+            log.close()
+        self.processes = []
+
+
+def _signal_group(process: subprocess.Popen, signum: int) -> None:
+    with contextlib.suppress(ProcessLookupError):
+        os.killpg(process.pid, signum)
+
+
+def _raise_interrupt(signum, frame):
+    raise KeyboardInterrupt
