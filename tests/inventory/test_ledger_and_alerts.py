@@ -121,3 +121,13 @@ def test_production_order_and_inbound_shipment_book_stock_on_arrival(sku, centra
     assert Stock.objects.get(sku=sku, seller=None).on_hand == 50
     assert Stock.objects.get(sku=sku, seller=seller).on_hand == 7
     assert verify_ledger() == []
+
+
+def test_reconciliation_task_reports_drift(booked, caplog):
+    from inventory.tasks import ledger_verify_task
+
+    assert ledger_verify_task() == 0
+    run_sql("UPDATE inventory_stock SET reserved = reserved - 1 WHERE id = %s", [booked.pk])
+
+    assert ledger_verify_task() == 2  # the balance differs from the ledger, and from the reservations
+    assert f"ledger mismatch: stock {booked.pk}" in caplog.text
