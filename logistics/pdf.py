@@ -4,13 +4,18 @@ Packing slips and labels are blind: they carry the seller's name only, never the
 factory's name, SKU costs or prices. Barcodes are Code 128.
 """
 
+import functools
 import io
 from datetime import UTC
+from pathlib import Path
 
 from django.utils.translation import gettext as _
 from reportlab.graphics.barcode.code128 import Code128
 from reportlab.lib.pagesizes import A4
 from reportlab.lib.units import mm
+from reportlab.pdfbase import pdfmetrics
+from reportlab.pdfbase.cidfonts import UnicodeCIDFont
+from reportlab.pdfbase.ttfonts import TTFont
 from reportlab.pdfgen.canvas import Canvas
 
 from .models import Shipment, Wave
@@ -18,7 +23,29 @@ from .selectors import NO_BIN, pick_list_rows
 
 LABEL_SIZE = (100 * mm, 150 * mm)
 BAR_WIDTH = 0.33 * mm
-TITLE_FONT, BODY_FONT = "Helvetica-Bold", "Helvetica"
+# Buyers write addresses in their own script: DejaVu Sans (Latin, Vietnamese, Cyrillic, Greek) when the
+# system has it, Helvetica otherwise; lines with CJK characters use reportlab's built-in CID font.
+DEJAVU = Path("/usr/share/fonts/truetype/dejavu")
+CJK_FONT = "STSong-Light"
+
+
+@functools.cache
+def _fonts() -> tuple[str, str]:
+    """(regular, bold) font names, registered once."""
+    pdfmetrics.registerFont(UnicodeCIDFont(CJK_FONT))
+    regular, bold = DEJAVU / "DejaVuSans.ttf", DEJAVU / "DejaVuSans-Bold.ttf"
+    if regular.exists() and bold.exists():
+        pdfmetrics.registerFont(TTFont("HubSans", str(regular)))
+        pdfmetrics.registerFont(TTFont("HubSans-Bold", str(bold)))
+        return "HubSans", "HubSans-Bold"
+    return "Helvetica", "Helvetica-Bold"
+
+
+def font_for(text: str, *, bold: bool = False) -> str:
+    if any(ord(char) >= 0x2E80 for char in text):
+        return CJK_FONT
+    regular, heavy = _fonts()
+    return heavy if bold else regular
 
 
 def code128(value: str, *, bar_height=18 * mm) -> Code128:
@@ -47,7 +74,7 @@ class _Writer:
         if self.y < self.bottom + size:
             self.canvas.showPage()
             self.y = self.top
-        self.canvas.setFont(TITLE_FONT if bold else BODY_FONT, size)
+        self.canvas.setFont(font_for(text, bold=bold), size)
         self.canvas.drawString(self.left + indent, self.y, text)
         self.y -= size * gap
 
@@ -76,15 +103,14 @@ def pick_list_pdf(wave: Wave) -> bytes:
     writer.y -= 4 * mm
     columns = (0, 30 * mm, 65 * mm, 135 * mm, 150 * mm)
     headers = (_("Bin"), _("SKU"), _("Item"), _("Qty"), _("Shipments"))
-    canvas.setFont(TITLE_FONT, 9)
     for x, header in zip(columns, headers, strict=True):
+        canvas.setFont(font_for(header, bold=True), 9)
         canvas.drawString(writer.left + x, writer.y, header)
     writer.y -= 14
     for row in pick_list_rows(wave):
         if writer.y < writer.bottom + 10:
             canvas.showPage()
             writer.y = writer.top
-        canvas.setFont(BODY_FONT, 9)
         cells = (
             row.bin_code if row.bin_code != NO_BIN else _("no bin"),
             row.sku_code,
@@ -93,6 +119,7 @@ def pick_list_pdf(wave: Wave) -> bytes:
             ", ".join(row.shipments)[:40],
         )
         for x, cell in zip(columns, cells, strict=True):
+            canvas.setFont(font_for(cell), 9)
             canvas.drawString(writer.left + x, writer.y, cell)
         writer.y -= 13
     canvas.showPage()

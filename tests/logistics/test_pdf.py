@@ -7,6 +7,7 @@ import pytest
 from pypdf import PdfReader
 
 from logistics import pdf
+from logistics.models import Shipment
 from logistics.services import (
     order_route,
     shipment_label,
@@ -15,6 +16,7 @@ from logistics.services import (
     wave_pick_confirm,
     waves_build,
 )
+from orders.models import Order
 from tests.factories import ListingFactory, kit_of
 
 from .barcodes import barcodes_in
@@ -131,3 +133,20 @@ def test_packing_slip_is_branded_for_the_seller_and_blind(labelled):
     for secret in ("Factory", "12.50", "19.90", "CNY", "EUR", "wh-main", "Ningbo"):
         assert secret not in text
     assert barcodes_in(content) == [[shipment.reference]]
+
+
+def test_labels_print_addresses_in_the_buyers_script(labelled):
+    # given the buyer of 1001 writes in Japanese, the one of 1002 in Vietnamese
+    _wave, shipments = labelled
+    Order.objects.filter(pk=shipments[0].order_id).update(
+        ship_name="佐藤 花子", ship_city="東京都", ship_address1="千代田区丸の内1-1", ship_country="JP"
+    )
+    Order.objects.filter(pk=shipments[1].order_id).update(ship_name="Nguyễn Văn An", ship_city="Hồ Chí Minh")
+    shipments = list(Shipment.objects.select_related("order__seller").filter(pk__in=[s.pk for s in shipments]))
+
+    japanese, vietnamese = pages_text(pdf.labels_pdf(shipments))
+
+    assert "佐藤 花子" in japanese.splitlines()
+    assert "千代田区丸の内1-1" in japanese.splitlines()
+    assert "Nguyễn Văn An" in vietnamese.splitlines()
+    assert "80331 Hồ Chí Minh" in vietnamese.splitlines()
