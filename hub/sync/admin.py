@@ -24,13 +24,13 @@ from .models import AccountSyncState, InboxMessage, ListingPush, PushLog, SyncEv
 RETRYABLE_STATES = (InboxState.FAILED, InboxState.PENDING)
 
 
-def column(field: str, label, *, ordering: bool = True):
-    """A list column for ``field`` with a translated header (for fields declared without one)."""
+def column(field: str, label, *, ordering: bool = True, truncate: int | None = 80):
+    """A column (or read-only field) for ``field`` with a translated label, for fields declared without one."""
 
     def cell(obj):
         value = getattr(obj, field)
-        if isinstance(value, str) and len(value) > 80:
-            return Truncator(value).chars(80)
+        if truncate and isinstance(value, str) and len(value) > truncate:
+            return Truncator(value).chars(truncate)
         return value
 
     cell.short_description = label
@@ -52,6 +52,19 @@ def titled(base: type, title):
 
 class ReadOnlyAdmin(admin.ModelAdmin):
     """Written by the sync engine only: listed and viewed, never added, edited or deleted here."""
+
+    # For models whose fields carry no translated labels: ``column(...)``s that make up the detail page.
+    detail_columns: list | None = None
+
+    def get_fields(self, request, obj=None):
+        if self.detail_columns is not None:
+            return list(self.detail_columns)
+        return super().get_fields(request, obj)
+
+    def get_readonly_fields(self, request, obj=None):
+        if self.detail_columns is not None:
+            return list(self.detail_columns)
+        return super().get_readonly_fields(request, obj)
 
     def has_add_permission(self, request):
         return False
@@ -177,7 +190,7 @@ class ListingPushAdmin(ReadOnlyAdmin):
 
 @admin.register(PushLog)
 class PushLogAdmin(ReadOnlyAdmin):
-    list_display = [
+    detail_columns = [
         column("listing", _("listing"), ordering=False),
         column("account", _("account"), ordering=False),
         column("quantity", _("quantity")),
@@ -187,8 +200,9 @@ class PushLogAdmin(ReadOnlyAdmin):
         column("picked_at", _("picked at")),
         column("sent_at", _("sent at")),
         column("acked_at", _("acknowledged at")),
-        column("error", _("error"), ordering=False),
+        column("error", _("error"), ordering=False, truncate=None),
     ]
+    list_display = [*detail_columns[:-1], column("error", _("error"), ordering=False)]
     list_filter = [
         ("outcome", titled(admin.AllValuesFieldListFilter, _("outcome"))),
         "account__platform",
@@ -282,12 +296,13 @@ class AccountSyncStateAdmin(admin.ModelAdmin):
 
 @admin.register(SyncEvent)
 class SyncEventAdmin(ReadOnlyAdmin):
-    list_display = [
+    detail_columns = [
         column("at", _("at")),
         column("account", _("account"), ordering=False),
         "kind_label",
-        column("detail", _("detail"), ordering=False),
+        column("detail", _("detail"), ordering=False, truncate=None),
     ]
+    list_display = [*detail_columns[:-1], column("detail", _("detail"), ordering=False)]
     list_filter = [
         ("kind", titled(admin.ChoicesFieldListFilter, _("kind"))),
         "account__platform",

@@ -6,6 +6,7 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
+from django.utils.functional import Promise
 from django_celery_beat.models import IntervalSchedule, PeriodicTask
 
 from hub.marketplaces.sandbox.connect import sandbox_account_connect, sandbox_listing_connect
@@ -356,3 +357,47 @@ def test_operators_edit_an_accounts_pull_schedule_in_the_admin(client, operator_
     task.refresh_from_db()
     assert (task.interval_id, task.enabled, task.task) == (slower.pk, False, "hub.sync.tasks.account_pull_task")
     assert task.args == f"[{account.pk}]"
+
+
+def detail_labels(response) -> list:
+    return [field.field["label"] for fieldset in response.context["adminform"] for line in fieldset for field in line]
+
+
+def test_push_log_and_sync_event_pages_label_every_field_through_gettext(client, operator_user):
+    # given: models declared without verbose names; long texts
+    listing = ListingFactory(seller_sku="ACME-MUG")
+    error, detail = "HTTP 500 " + "x" * 200, "429 " + "y" * 200
+    log = PushLog.objects.create(
+        listing=listing,
+        account=listing.account,
+        quantity=3,
+        version=2,
+        sent_at=timezone.now(),
+        outcome="error",
+        error=error,
+    )
+    event = SyncEvent.objects.create(account=listing.account, kind=SyncEventKind.THROTTLED, detail=detail)
+    client.force_login(operator_user)
+
+    # when
+    log_page = client.get(f"/admin/sync/pushlog/{log.pk}/change/")
+    event_page = client.get(f"/admin/sync/syncevent/{event.pk}/change/")
+
+    # then
+    assert [str(label) for label in detail_labels(log_page)] == [
+        "listing",
+        "account",
+        "quantity",
+        "version",
+        "outcome",
+        "changed at",
+        "picked at",
+        "sent at",
+        "acknowledged at",
+        "error",
+    ]
+    assert [str(label) for label in detail_labels(event_page)] == ["at", "account", "kind", "detail"]
+    assert all(isinstance(label, Promise) for label in detail_labels(log_page) + detail_labels(event_page))
+    assert error in log_page.content.decode()
+    assert detail in event_page.content.decode()
+    assert 'name="quantity"' not in log_page.content.decode()
