@@ -19,7 +19,7 @@ from hub.marketplaces import adapter_for_account
 from .enums import InboxSource, InboxState
 from .health import account_health_rows
 from .ingest import inbox_apply, inbox_process
-from .models import AccountSyncState, InboxMessage, ListingPush, PushLog, SyncEvent
+from .models import AccountSyncState, InboxMessage, ListingPush, PushLog, StockChange, SyncEvent
 
 RETRYABLE_STATES = (InboxState.FAILED, InboxState.PENDING)
 
@@ -148,6 +148,30 @@ class InboxMessageAdmin(ReadOnlyAdmin):
                 request,
                 gettext("%(message)s: %(state)s.") % {"message": label, "state": message.get_state_display()},
             )
+
+
+class UnprocessedFilter(admin.SimpleListFilter):
+    title = _("processed")
+    parameter_name = "processed"
+
+    def lookups(self, request, model_admin):
+        return [("no", _("Waiting for the dispatcher")), ("yes", _("Processed"))]
+
+    def queryset(self, request, queryset):
+        if self.value() in ("yes", "no"):
+            return queryset.filter(processed_at__isnull=self.value() == "no")
+        return queryset
+
+
+@admin.register(StockChange)
+class StockChangeAdmin(ReadOnlyAdmin):
+    """The outbox: a backlog of unprocessed rows means the dispatcher is behind or down."""
+
+    list_display = ["pk", "sku", "created_at", "processed_at"]
+    list_filter = [UnprocessedFilter]
+    search_fields = ["sku__code"]
+    list_select_related = ["sku"]
+    ordering = ["-id"]
 
 
 class PendingPushFilter(admin.SimpleListFilter):

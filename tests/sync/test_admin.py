@@ -14,7 +14,15 @@ from hub.marketplaces.sandbox.models import SandboxWebhook
 from hub.marketplaces.sandbox.shopify import place_order
 from hub.sync import health
 from hub.sync.enums import InboxSource, InboxState
-from hub.sync.models import AccountSyncState, InboxMessage, ListingPush, PushLog, SyncEvent, SyncEventKind
+from hub.sync.models import (
+    AccountSyncState,
+    InboxMessage,
+    ListingPush,
+    PushLog,
+    StockChange,
+    SyncEvent,
+    SyncEventKind,
+)
 from hub.sync.schedules import pull_task_name
 from inventory.models import Stock
 from orders.enums import OrderState
@@ -401,3 +409,21 @@ def test_push_log_and_sync_event_pages_label_every_field_through_gettext(client,
     assert error in log_page.content.decode()
     assert detail in event_page.content.decode()
     assert 'name="quantity"' not in log_page.content.decode()
+
+
+def test_outbox_rows_are_listed_read_only_with_a_backlog_filter(client, operator_user):
+    # given: two stock changes written by the inventory hook (goods receipts), one then processed
+    first, second = SkuFactory(code="MUG"), SkuFactory(code="PLATE")
+    stock(first, WarehouseFactory(), 1)
+    stock(second, WarehouseFactory(), 1)
+    StockChange.objects.filter(sku=first).update(processed_at=timezone.now())
+    client.force_login(operator_user)
+
+    # when
+    backlog = client.get("/admin/sync/stockchange/", {"processed": "no"})
+    done = client.get("/admin/sync/stockchange/", {"processed": "yes"})
+
+    # then
+    assert [change.sku.code for change in backlog.context["cl"].result_list] == ["PLATE"]
+    assert [change.sku.code for change in done.context["cl"].result_list] == ["MUG"]
+    assert client.get("/admin/sync/stockchange/add/").status_code == 403
