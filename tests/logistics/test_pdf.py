@@ -142,7 +142,9 @@ def test_labels_print_addresses_in_the_buyers_script(labelled):
         ship_name="佐藤 花子", ship_city="東京都", ship_address1="千代田区丸の内1-1", ship_country="JP"
     )
     Order.objects.filter(pk=shipments[1].order_id).update(ship_name="Nguyễn Văn An", ship_city="Hồ Chí Minh")
-    shipments = list(Shipment.objects.select_related("order__seller").filter(pk__in=[s.pk for s in shipments]))
+    shipments = list(
+        Shipment.objects.select_related("order__seller").filter(pk__in=[s.pk for s in shipments]).order_by("pk")
+    )
 
     japanese, vietnamese = pages_text(pdf.labels_pdf(shipments))
 

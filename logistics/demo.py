@@ -1,0 +1,74 @@
+"""Demo logistics: one sandbox carrier with three services and rate cards to the demo buyers' countries,
+and the beat entry that reads tracking events and raises stale-shipment alerts."""
+
+from datetime import time
+from decimal import Decimal
+
+from django_celery_beat.models import IntervalSchedule, PeriodicTask
+
+from .enums import ServiceLeg
+from .models import Carrier, CarrierService, RateBreak, Zone
+
+TRACKING_EVERY_SECONDS = 15 * 60
+TRACKING_TASK_NAME = "logistics: read tracking events, raise stale-shipment alerts"
+ZONES = {
+    # zone: (countries, transit days for economy / standard / express)
+    "americas": (["US", "CA", "BR", "MX"], (14, 8, 4)),
+    "europe": (["DE", "FR", "GB", "NL", "IT", "ES"], (12, 7, 3)),
+    "asia": (["JP", "VN", "MY", "SG", "KR", "TH"], (7, 4, 2)),
+}
+# service: (max g, batteries, liquids, cut-off UTC, breaks [(up to g, price per zone americas/europe/asia)])
+SERVICES = {
+    "economy": (
+        2000,
+        False,
+        False,
+        time(9, 0),
+        [(500, (4.2, 3.9, 2.5)), (1000, (6.4, 5.8, 3.6)), (2000, (10.5, 9.2, 5.9))],
+    ),
+    "standard": (
+        10000,
+        True,
+        False,
+        time(10, 0),
+        [(500, (7.5, 6.9, 4.8)), (1000, (9.8, 8.9, 6.2)), (5000, (18.0, 16.5, 11.0)), (10000, (29.0, 26.0, 18.0))],
+    ),
+    "express": (30000, True, True, time(11, 0), [(1000, (22.0, 19.5, 12.0)), (30000, (68.0, 61.0, 40.0))]),
+}
+
+
+def build() -> str:
+    carrier, _ = Carrier.objects.update_or_create(
+        code="hubpost",
+        defaults={"name": "HubPost (sandbox)", "marketplace_name": "HubPost", "adapter": "sandbox"},
+    )
+    for code, (max_weight, battery, liquid, cutoff, breaks) in SERVICES.items():
+        service, _ = CarrierService.objects.update_or_create(
+            carrier=carrier,
+            code=code,
+            defaults={
+                "name": code.title(),
+                "leg": ServiceLeg.DOOR_TO_DOOR,
+                "max_weight_grams": max_weight,
+                "allows_battery": battery,
+                "allows_liquid": liquid,
+                "cutoff_time": cutoff,
+                "currency": "USD",
+            },
+        )
+        speed = list(SERVICES).index(code)
+        for index, (zone_code, (countries, transit)) in enumerate(ZONES.items()):
+            zone, _ = Zone.objects.update_or_create(
+                service=service, code=zone_code, defaults={"countries": countries, "transit_days": transit[speed]}
+            )
+            for grams, prices in breaks:
+                RateBreak.objects.update_or_create(
+                    zone=zone, max_weight_grams=grams, defaults={"price": Decimal(str(prices[index]))}
+                )
+    every, _ = IntervalSchedule.objects.get_or_create(every=TRACKING_EVERY_SECONDS, period=IntervalSchedule.SECONDS)
+    PeriodicTask.objects.get_or_create(
+        name=TRACKING_TASK_NAME, defaults={"task": "logistics.tasks.tracking_refresh_task", "interval": every}
+    )
+    return (
+        f"logistics: carrier {carrier.code} with {len(SERVICES)} services in {len(ZONES)} zones; tracking every 15 min"
+    )

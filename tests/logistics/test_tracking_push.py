@@ -1,0 +1,91 @@
+"""Tracking push-back outcomes, the demo rate card and the tracking command."""
+
+from datetime import UTC, datetime
+from decimal import Decimal
+
+import pytest
+from django.core.management import call_command
+
+from hub.marketplaces.errors import RequestRejected
+from hub.marketplaces.sandbox.connect import sandbox_account_connect, sandbox_listing_connect
+from hub.marketplaces.sandbox.models import SandboxOrder
+from logistics import demo
+from logistics.carriers.sandbox import sandbox_parcel_advance
+from logistics.enums import PushState, TrackingStatus
+from logistics.models import Carrier, RateBreak, Shipment, Zone
+from logistics.rates import ParcelSpec, service_choose
+from logistics.services import (
+    order_route,
+    shipment_label,
+    shipment_pack,
+    shipment_scan_item,
+    shipment_ship,
+    shipment_tracking_push,
+    wave_pick_confirm,
+    waves_build,
+)
+from logistics.tasks import shipment_tracking_push_task
+from tests.factories import ListingFactory, SellerFactory, SkuFactory, stocked
+
+from .support import allocated_order, rate_card, warehouse_with_bins
+
+NOW = datetime(2026, 11, 25, 9, 0, tzinfo=UTC)
+
+
+def shipped_for(account, external_id: str) -> Shipment:
+    order = allocated_order(account, external_id, lines=(("ACME-CUP", 1),))
+    [shipment] = order_route(order.pk)
+    [wave] = waves_build(now=NOW)
+    wave_pick_confirm(wave.pk)
+    shipment_scan_item(shipment.pk, "5000000000017")
+    shipment_pack(shipment.pk, weight_grams=400, length_mm=100, width_mm=100, height_mm=100)
+    shipment_label(shipment.pk)
+    return shipment_ship(shipment.pk)
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_push_the_marketplace_refuses_is_marked_failed_for_an_operator(live_server, settings):
+    # given a shipped parcel for an order the sandbox Shopify shop has never seen
+    settings.HUB_BASE_URL = live_server.url
+    rate_card()
+    cup = SkuFactory(code="CUP", barcode="5000000000017", weight_grams=300)
+    stocked(cup, warehouse_with_bins(bins={cup: "C-01-1"}), 5)
+    account, shop = sandbox_account_connect(SellerFactory(code="acme"), "shopify", "acme-shop")
+    sandbox_listing_connect(account, shop, cup, "ACME-CUP", 5)
+    shipment = shipped_for(account, "777000111")
+
+    # when the push runs (the task, called in this process; a permanent error is not retried)
+    with pytest.raises(RequestRejected):
+        shipment_tracking_push(shipment.pk)
+    assert shipment_tracking_push_task.apply(args=[shipment.pk]).get() == "failed"
+
+    # then it is marked failed with the marketplace's reason, and nothing was recorded there
+    shipment.refresh_from_db()
+    assert (shipment.push_state, shipment.push_attempts) == (PushState.FAILED, 2)
+    assert shipment.push_error == (
+        "shopify: HTTP 404 on GET /admin/api/2026-10/orders/777000111/fulfillment_orders.json: Not Found"
+    )
+    assert not SandboxOrder.objects.exclude(shipments=[]).exists()
+
+
+@pytest.mark.django_db
+def test_demo_rate_card_is_idempotent_and_quotes():
+    assert demo.build() == demo.build()
+    assert (Carrier.objects.count(), Zone.objects.count(), RateBreak.objects.count()) == (1, 9, 27)
+    choice = service_choose(ParcelSpec(800, 1_000_000, "JP"), promised_days=5)
+    assert (choice.quote.service.code, choice.quote.price) == ("standard", Decimal("6.20"))
+
+
+@pytest.mark.django_db
+def test_tracking_command_reads_events_and_reports(capsys):
+    rate_card()
+    cup = SkuFactory(code="CUP", barcode="5000000000017", weight_grams=300)
+    stocked(cup, warehouse_with_bins(bins={cup: "C-01-1"}), 5)
+    listing = ListingFactory(account__seller=SellerFactory(code="acme"), sku=cup, seller_sku="ACME-CUP")
+    shipment = shipped_for(listing.account, "1001")
+    sandbox_parcel_advance(shipment.tracking_number, TrackingStatus.IN_TRANSIT)
+
+    call_command("tracking_refresh")
+
+    assert capsys.readouterr().out == "2 new tracking events; 0 parcels unreadable; 0 new stale alerts\n"
+    assert shipment.tracking_events.count() == 2
