@@ -8,7 +8,7 @@ account's lag alert threshold (``max_lag_seconds``) can be set. The sync status 
 
 from django.contrib import admin, messages
 from django.contrib.admin.views.main import ChangeList
-from django.db.models import F
+from django.db.models import F, Q
 from django.urls import reverse
 from django.utils.text import Truncator
 from django.utils.translation import gettext
@@ -150,17 +150,27 @@ class InboxMessageAdmin(ReadOnlyAdmin):
             )
 
 
-class UnprocessedFilter(admin.SimpleListFilter):
-    title = _("processed")
-    parameter_name = "processed"
+class WaitingFilter(admin.SimpleListFilter):
+    """Rows still waiting for the engine ("yes") or done ("no"); subclasses give the two conditions."""
+
+    parameter_name = "waiting"
+    waiting_label = done_label = ""
 
     def lookups(self, request, model_admin):
-        return [("no", _("Waiting for the dispatcher")), ("yes", _("Processed"))]
+        return [("yes", self.waiting_label), ("no", self.done_label)]
 
     def queryset(self, request, queryset):
-        if self.value() in ("yes", "no"):
-            return queryset.filter(processed_at__isnull=self.value() == "no")
+        if self.value() == "yes":
+            return queryset.filter(self.waiting)
+        if self.value() == "no":
+            return queryset.exclude(self.waiting)
         return queryset
+
+
+class UnprocessedFilter(WaitingFilter):
+    title = _("dispatcher")
+    waiting_label, done_label = _("Waiting for the dispatcher"), _("Processed")
+    waiting = Q(processed_at__isnull=True)
 
 
 @admin.register(StockChange)
@@ -174,19 +184,10 @@ class StockChangeAdmin(ReadOnlyAdmin):
     ordering = ["-id"]
 
 
-class PendingPushFilter(admin.SimpleListFilter):
+class PendingPushFilter(WaitingFilter):
     title = _("pending")
-    parameter_name = "pending"
-
-    def lookups(self, request, model_admin):
-        return [("yes", _("Waiting for the marketplace")), ("no", _("Up to date"))]
-
-    def queryset(self, request, queryset):
-        if self.value() == "yes":
-            return queryset.filter(pushed_version__lt=F("version"))
-        if self.value() == "no":
-            return queryset.filter(pushed_version=F("version"))
-        return queryset
+    waiting_label, done_label = _("Waiting for the marketplace"), _("Up to date")
+    waiting = Q(pushed_version__lt=F("version"))
 
 
 @admin.register(ListingPush)

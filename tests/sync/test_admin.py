@@ -70,6 +70,10 @@ def retry(client, messages):
     return [(message.level_tag, str(message)) for message in response.context["messages"]]
 
 
+def listed_rows(client, url: str, **params) -> list:
+    return list(client.get(url, params).context["cl"].result_list)
+
+
 def reserved_units() -> int:
     return sum(Stock.objects.values_list("reserved", flat=True))
 
@@ -191,12 +195,12 @@ def test_listing_push_list_filters_pending_and_shows_versions(client, operator_u
     client.force_login(operator_user)
 
     # when
-    pending = client.get("/admin/sync/listingpush/", {"pending": "yes"})
-    up_to_date = client.get("/admin/sync/listingpush/", {"pending": "no"})
+    pending = listed_rows(client, "/admin/sync/listingpush/", waiting="yes")
+    up_to_date = listed_rows(client, "/admin/sync/listingpush/", waiting="no")
 
     # then
-    assert [push.listing.seller_sku for push in pending.context["cl"].result_list] == ["WAITING"]
-    assert [push.listing.seller_sku for push in up_to_date.context["cl"].result_list] == ["DONE"]
+    assert [push.listing.seller_sku for push in pending] == ["WAITING"]
+    assert [push.listing.seller_sku for push in up_to_date] == ["DONE"]
     assert client.get("/admin/sync/listingpush/add/").status_code == 403
 
 
@@ -420,10 +424,10 @@ def test_outbox_rows_are_listed_read_only_with_a_backlog_filter(client, operator
     client.force_login(operator_user)
 
     # when
-    backlog = client.get("/admin/sync/stockchange/", {"processed": "no"})
-    done = client.get("/admin/sync/stockchange/", {"processed": "yes"})
+    backlog = listed_rows(client, "/admin/sync/stockchange/", waiting="yes")
+    done = listed_rows(client, "/admin/sync/stockchange/", waiting="no")
 
     # then
-    assert [change.sku.code for change in backlog.context["cl"].result_list] == ["PLATE"]
-    assert [change.sku.code for change in done.context["cl"].result_list] == ["MUG"]
+    assert [change.sku.code for change in backlog] == ["PLATE"]
+    assert [change.sku.code for change in done] == ["MUG"]
     assert client.get("/admin/sync/stockchange/add/").status_code == 403
