@@ -50,6 +50,11 @@ def parse_args(argv=None):
     parser.add_argument("--quick", action="store_true", help="reduced run, under a minute")
     parser.add_argument("--database-url", default=os.environ.get("BENCH_DATABASE_URL", DEFAULT_URL))
     parser.add_argument("--seconds", type=float, default=None, help="measured seconds per case and mode")
+    parser.add_argument(
+        "--without-sync-outbox",
+        action="store_true",
+        help="diagnostic only: skip the sync engine's outbox write in the _stock_changed hook, to see its share",
+    )
     parser.add_argument("--rounds", type=int, default=None, help="alternating rounds per case (median reported)")
     parser.add_argument("--workers", default="1,4,16", help="comma-separated worker counts")
     return parser.parse_args(argv)
@@ -133,8 +138,13 @@ def prepare(quiet: bool):
 
 def service_worker(args):
     """Reserve through the service until the deadline; return the number of reservations."""
-    worker, case, skus, seller_id, start_at, seconds = args
+    worker, case, skus, seller_id, start_at, seconds, with_outbox = args
     from django.db import connection
+
+    if not with_outbox:
+        import hub.sync.outbox
+
+        hub.sync.outbox.stock_changed = lambda sku_ids: None  # diagnostic run, see --without-sync-outbox
 
     from inventory.services import OrderLine, order_lines_reserve
     from sellers.models import Seller
@@ -247,6 +257,7 @@ def main(argv=None):
     options = parse_args(argv)
     seconds = options.seconds or (1.5 if options.quick else 3.0)
     rounds = options.rounds or (1 if options.quick else 3)
+    with_outbox = not options.without_sync_outbox
     worker_counts = [int(n) for n in options.workers.split(",")]
     ensure_database(options.database_url)
     setup_django(options.database_url)
@@ -263,7 +274,8 @@ def main(argv=None):
                 # alternate the two modes so that a change in machine load hits both alike
                 start_at = time.time() + 1.0
                 payloads = [
-                    (w, f"{case}-{round_number}", skus, data["seller_id"], start_at, seconds) for w in range(workers)
+                    (w, f"{case}-{round_number}", skus, data["seller_id"], start_at, seconds, with_outbox)
+                    for w in range(workers)
                 ]
                 service_rates.append(run_mode(service_worker, payloads, seconds))
                 start_at = time.time() + 1.0
@@ -297,6 +309,7 @@ def main(argv=None):
         "cases": cases,
         "seconds_per_round": seconds,
         "rounds": rounds,
+        "sync_outbox": with_outbox,
         "load_average_1m_at_end": round(os.getloadavg()[0], 2),
         "spread_skus": SPREAD_SKUS,
         "ledger_problems": ledger_problems,
