@@ -37,7 +37,9 @@ def waves_build(*, now: datetime | None = None, warehouse=None, actor=None) -> l
         candidates = Shipment.objects.filter(state=ShipmentState.ROUTED, service__isnull=False)
         if warehouse is not None:
             candidates = candidates.filter(warehouse=warehouse)
-        shipments = shipments_for_update(candidates.values_list("pk", flat=True))
+        locked = shipments_for_update(list(candidates.values_list("pk", flat=True)))
+        # another builder may have waved some while this one waited for their locks
+        shipments = [s for s in locked if s.state == ShipmentState.ROUTED and s.wave_id is None]
         units = defaultdict(int)
         for shipment_id, quantity in ShipmentLine.objects.filter(shipment_id__in=[s.pk for s in shipments]).values_list(
             "shipment_id", "quantity"
