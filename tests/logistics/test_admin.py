@@ -182,3 +182,47 @@ def test_service_override_needs_a_reason_and_is_recorded(staff, order, warehouse
     assert reported(done) == [("success", f"{shipment.reference}: service overridden.")]
     shipment.refresh_from_db()
     assert (shipment.service, shipment.service_overridden_by) == (express, warehouse_user)
+
+
+def test_warehouse_pages_render_for_warehouse_staff(staff, order):
+    shipment = picked(order)
+    pages = [
+        SHIPMENTS,
+        f"{SHIPMENTS}?state__exact=picked&service__carrier__id__exact={shipment.service.carrier_id}",
+        f"{SHIPMENTS}?stale=yes",
+        f"{SHIPMENTS}{shipment.pk}/change/",
+        WAVES,
+        ORDERS,
+        "/admin/logistics/carrier/",
+        f"/admin/logistics/carrierservice/{shipment.service_id}/change/",
+        PACK,
+        f"{PACK}{shipment.pk}/",
+    ]
+    assert {page: staff.get(page).status_code for page in pages} == dict.fromkeys(pages, 200)
+
+
+def test_a_parcel_weight_that_is_not_a_number_is_refused_on_the_form(staff, order):
+    shipment = picked(order)
+    for barcode in ("4006381333931", "4006381333948", "4006381333931"):
+        staff.post(f"{PACK}{shipment.pk}/", {"step": "scan", "barcode": barcode}, follow=True)
+
+    response = staff.post(
+        f"{PACK}{shipment.pk}/",
+        {"step": "close", "weight_grams": "1.6kg", "length_mm": "300", "width_mm": "0", "height_mm": "100"},
+    )
+
+    assert response.status_code == 200
+    assert response.context["pack_form"].errors == {
+        "weight_grams": ["Enter a whole number."],
+        "width_mm": ["Ensure this value is greater than or equal to 1."],
+    }
+    shipment.refresh_from_db()
+    assert (shipment.state, shipment.weight_grams) == (ShipmentState.PICKED, None)
+
+
+def test_accountants_cannot_pack(client, accountant_user, order):
+    shipment = picked(order)
+    client.force_login(accountant_user)
+    response = client.post(f"{PACK}{shipment.pk}/", {"step": "scan", "barcode": "4006381333931"})
+    assert response.status_code == 403
+    assert set(ShipmentLine.objects.values_list("packed_quantity", flat=True)) == {0}
