@@ -71,7 +71,7 @@ def shipment_label(shipment_id: int, *, actor=None) -> Shipment:
     )
     try:
         booking = carrier_adapter(shipment.service.carrier).book(parcel)
-    except CarrierError as error:
+    except (CarrierError, LookupError) as error:
         raise LabelError(
             _("%(carrier)s refused %(shipment)s: %(error)s")
             % {"carrier": shipment.service.carrier, "shipment": shipment.reference, "error": error}
@@ -208,7 +208,7 @@ def shipment_tracking_refresh(shipment_id: int) -> int:
         return 0
     try:
         updates = carrier_adapter(shipment.service.carrier).tracking(shipment.tracking_number)
-    except CarrierError as error:
+    except (CarrierError, LookupError) as error:
         raise LogisticsError(
             _("%(carrier)s could not report %(number)s: %(error)s")
             % {"carrier": shipment.service.carrier, "number": shipment.tracking_number, "error": error}

@@ -10,7 +10,7 @@ from inventory.models import Reservation
 from logistics.carriers.sandbox import sandbox_parcel_advance
 from logistics.enums import PushState, ShipmentState, TrackingStatus, WaveKind
 from logistics.exceptions import LabelError, PackingError, RoutingError, ShipmentStateError
-from logistics.models import Shipment, ShipmentLine, TrackingEvent, Wave
+from logistics.models import Carrier, Shipment, ShipmentLine, TrackingEvent, Wave
 from logistics.services import (
     order_route,
     shipment_label,
@@ -289,3 +289,18 @@ def test_confirming_a_picked_wave_twice_is_refused(picked_shipment):
     with pytest.raises(ShipmentStateError) as refused:
         wave_pick_confirm(wave.pk)
     assert refused.value.messages == [f"Wave {wave.code} is already picked."]
+
+
+def test_a_carrier_without_an_adapter_refuses_the_label_and_changes_nothing(picked_shipment):
+    shipment, _mug, _pen = picked_shipment
+    shipment = packed(shipment)
+    Carrier.objects.filter(pk=shipment.service.carrier_id).update(adapter="dhl")
+    before = state_of(shipment)
+
+    with pytest.raises(LabelError) as refused:
+        shipment_label(shipment.pk)
+
+    assert refused.value.messages == [
+        f"PostX refused {shipment.reference}: no carrier adapter 'dhl'; expected one of ['sandbox']"
+    ]
+    assert state_of(shipment) == before
