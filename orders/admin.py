@@ -5,7 +5,7 @@ services). Operators resolve orders with three actions: release a hold, place a 
 cancel (the last two ask for a reason in an intermediate form). Each action reports, per
 order, what happened or the service's refusal; a refused order is left exactly as it was.
 
-Who may act: the actions need ``orders.delete_order``, which only Operators (and superusers)
+Who may act: the actions need ``orders.operate_order``, which only Operators (and superusers)
 hold (``hub.core.roles``); warehouse staff and accountants may view orders but not act on
 them. Orders themselves are never deleted here. A dedicated ``orders.operate_order``
 permission would say this more plainly; it needs a migration in ``orders/``.
@@ -27,7 +27,7 @@ from . import services
 from .enums import ALLOWED_TRANSITIONS, OPEN_STATES, OrderState
 from .models import Order, OrderEvent, OrderLine
 
-OPERATE_PERMISSION = "orders.delete_order"
+OPERATE_PERMISSION = "orders.operate_order"
 
 
 class ReadOnlyInline(admin.TabularInline):

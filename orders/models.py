@@ -42,6 +42,7 @@ class Order(TimeStampedModel):
         verbose_name = _("order")
         verbose_name_plural = _("orders")
         ordering = ["-placed_at", "-id"]
+        permissions = [("operate_order", _("Can hold, release and cancel orders"))]
         constraints = [
             models.UniqueConstraint(fields=["account", "external_id"], name="order_unique_per_account"),
             models.CheckConstraint(condition=models.Q(total__gte=0), name="order_total_non_negative"),
@@ -60,7 +61,12 @@ class OrderLine(models.Model):
         "sellers.Listing", on_delete=models.SET_NULL, null=True, blank=True, verbose_name=_("listing")
     )
     sku = models.ForeignKey(
-        "inventory.Sku", on_delete=models.PROTECT, null=True, blank=True, related_name="order_lines"
+        "inventory.Sku",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="order_lines",
+        verbose_name=_("SKU"),
     )
     quantity = models.PositiveIntegerField(_("quantity"))
     unit_price = models.DecimalField(_("unit price"), max_digits=14, decimal_places=3)
@@ -91,7 +97,9 @@ class OrderEvent(models.Model):
     from_state = models.CharField(_("from"), max_length=16, blank=True)
     to_state = models.CharField(_("to"), max_length=16, blank=True)
     note = models.TextField(_("note"), blank=True)
-    actor = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, verbose_name=_("by")
+    )
     at = models.DateTimeField(_("at"), auto_now_add=True, db_index=True)
 
     class Meta:

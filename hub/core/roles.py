@@ -20,7 +20,7 @@ ROLE_GRANTS: dict[str, dict[str, tuple | dict]] = {
     OPERATORS: {
         "sellers": ALL,
         "inventory": ALL,
-        "orders": ALL,
+        "orders": (*ALL, "operate"),
         "logistics": ALL,
         "returns": ALL,
         "core": ALL,

@@ -14,11 +14,9 @@ from django.utils.text import Truncator
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
-from hub.marketplaces import adapter_for_account
-
-from .enums import InboxSource, InboxState
+from .enums import InboxState
 from .health import account_health_rows
-from .ingest import inbox_apply, inbox_process
+from .ingest import inbox_process
 from .models import AccountSyncState, InboxMessage, ListingPush, PushLog, StockChange, SyncEvent
 
 RETRYABLE_STATES = (InboxState.FAILED, InboxState.PENDING)
@@ -77,19 +75,8 @@ class ReadOnlyAdmin(admin.ModelAdmin):
 
 
 def inbox_retry(message: InboxMessage):
-    """Process a stored message again: a push through ``inbox_process``; a pulled order is fetched anew.
-
-    A pulled message's body is the platform's list entry, which not every platform's order
-    parser reads (Amazon lists orders without items), so the order is read again instead.
-    """
-    if message.source == InboxSource.WEBHOOK:
-        return inbox_process(message.pk)
-    adapter = adapter_for_account(message.account)
-    try:
-        canonical, raw = adapter.get_order(message.external_id)
-    finally:
-        adapter.close()
-    return inbox_apply(message, message.account, canonical, raw)
+    """Process a stored message again (``inbox_process`` re-fetches pulled orders from the platform)."""
+    return inbox_process(message.pk)
 
 
 @admin.register(InboxMessage)

@@ -110,7 +110,8 @@ def _cursor_set(account, newest: datetime) -> None:
 
 
 def inbox_process(message_id: int):
-    """Process one stored webhook message: parse (fetching the order if the push only names it), ingest."""
+    """Process (or retry) one stored message: a push is parsed, or its order fetched when the push only
+    names it; a pulled order is fetched again from the platform, which has its latest state. Then ingest."""
     message = InboxMessage.objects.select_related("account").get(pk=message_id)
     if message.state == InboxState.PROCESSED:
         return None
@@ -121,10 +122,21 @@ def inbox_process(message_id: int):
 
     account = message.account
     try:
-        canonical, raw = order_from_push(account, message)
+        if message.source == InboxSource.WEBHOOK:
+            canonical, raw = order_from_push(account, message)
+        else:
+            canonical, raw = _order_fetch(account, message.external_id)
     except Exception as error:
         InboxMessage.objects.filter(pk=message.pk).update(
             state=InboxState.FAILED, error=f"{type(error).__name__}: {error}"[:2000], processed_at=timezone.now()
         )
         raise
     return inbox_apply(message, account, canonical, raw)
+
+
+def _order_fetch(account, external_id: str):
+    adapter = adapter_for_account(account)
+    try:
+        return adapter.get_order(external_id)
+    finally:
+        adapter.close()

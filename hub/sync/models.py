@@ -107,16 +107,20 @@ class ListingPush(models.Model):
 class PushLog(models.Model):
     """One quantity sent for one listing, with its stage timestamps, to explain a slow run."""
 
-    listing = models.ForeignKey("sellers.Listing", on_delete=models.CASCADE, related_name="+")
-    account = models.ForeignKey("sellers.MarketplaceAccount", on_delete=models.CASCADE, related_name="+")
-    quantity = models.PositiveIntegerField()
-    version = models.PositiveBigIntegerField()
-    changed_at = models.DateTimeField(null=True)
-    picked_at = models.DateTimeField(null=True)
-    sent_at = models.DateTimeField()
-    acked_at = models.DateTimeField(null=True)
-    outcome = models.CharField(max_length=16)  # ok, item_error, throttled, error
-    error = models.TextField(blank=True)
+    listing = models.ForeignKey(
+        "sellers.Listing", on_delete=models.CASCADE, related_name="+", verbose_name=_("listing")
+    )
+    account = models.ForeignKey(
+        "sellers.MarketplaceAccount", on_delete=models.CASCADE, related_name="+", verbose_name=_("account")
+    )
+    quantity = models.PositiveIntegerField(_("quantity"))
+    version = models.PositiveBigIntegerField(_("version"))
+    changed_at = models.DateTimeField(_("change committed"), null=True)
+    picked_at = models.DateTimeField(_("picked by the dispatcher"), null=True)
+    sent_at = models.DateTimeField(_("sent"))
+    acked_at = models.DateTimeField(_("acknowledged"), null=True)
+    outcome = models.CharField(_("outcome"), max_length=16)  # ok, throttled, error
+    error = models.TextField(_("error"), blank=True)
 
     class Meta:
         verbose_name = _("push log")
@@ -163,10 +167,12 @@ class AccountSyncState(models.Model):
 class SyncEvent(models.Model):
     """Counted events per account (throttles, errors) for "the last hour" figures."""
 
-    account = models.ForeignKey("sellers.MarketplaceAccount", on_delete=models.CASCADE, related_name="+")
-    kind = models.CharField(max_length=16, choices=SyncEventKind.choices)
-    detail = models.TextField(blank=True)
-    at = models.DateTimeField(auto_now_add=True)
+    account = models.ForeignKey(
+        "sellers.MarketplaceAccount", on_delete=models.CASCADE, related_name="+", verbose_name=_("account")
+    )
+    kind = models.CharField(_("kind"), max_length=16, choices=SyncEventKind.choices)
+    detail = models.TextField(_("detail"), blank=True)
+    at = models.DateTimeField(_("at"), auto_now_add=True)
 
     class Meta:
         verbose_name = _("sync event")

@@ -2,6 +2,7 @@ import functools
 import logging
 
 from django.contrib.admin.views.decorators import staff_member_required
+from django.contrib.auth.decorators import permission_required
 from django.db import transaction
 from django.http import JsonResponse
 from django.shortcuts import render
@@ -37,6 +38,7 @@ def marketplace_webhook(request, platform: str):
 
 
 @staff_member_required
+@permission_required("sync.view_accountsyncstate", raise_exception=True)
 def sync_status(request):
     """Operators' view of every account: last pull and push, lag, errors and throttles in the last hour."""
     accounts = list(MarketplaceAccount.objects.select_related("seller").order_by("seller__name", "platform"))

@@ -4,8 +4,8 @@ import pytest
 from django.contrib.auth import get_user_model
 
 EXPECTED_SECTIONS = {
-    "operator_user": {"sellers", "inventory", "orders", "sync", "django_celery_beat", "sandbox", "auth"},
-    "warehouse_user": {"inventory", "orders"},
+    "operator_user": {"sellers", "inventory", "orders", "logistics", "sync", "django_celery_beat", "sandbox", "auth"},
+    "warehouse_user": {"inventory", "orders", "logistics"},
     "accountant_user": {"sellers", "inventory", "orders"},
 }
 
