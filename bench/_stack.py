@@ -103,18 +103,29 @@ class Stack:
         signal.signal(signal.SIGTERM, self._previous_sigterm)
         return False
 
-    def _spawn(self, name: str, args: list[str]) -> subprocess.Popen:
+    def _spawn(self, name: str, args: list[str], env: dict[str, str] | None = None) -> subprocess.Popen:
         self.log_dir.mkdir(parents=True, exist_ok=True)
         log = (self.log_dir / f"{name}.log").open("w")
         process = subprocess.Popen(
-            args, cwd=ROOT, env=self.env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True
+            args,
+            cwd=ROOT,
+            env={**self.env, **(env or {})},
+            stdout=log,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
         )
         self.processes.append((name, process, log))
         return process
 
     def start(self) -> None:
         python = sys.executable
-        self._spawn("web", [python, "manage.py", "runserver", f"127.0.0.1:{self.port}", "--noreload"])
+        # runserver starts a thread per request: persistent connections would pile up (one per
+        # finished thread) until PostgreSQL's max_connections, so the web server closes each one.
+        self._spawn(
+            "web",
+            [python, "manage.py", "runserver", f"127.0.0.1:{self.port}", "--noreload"],
+            env={"DATABASE_CONN_MAX_AGE": "0"},
+        )
         for index in range(self.workers):
             self._spawn(f"worker{index}", self._worker_args(f"bench{index}", self.concurrency))
         for index, queue in enumerate(self.extra_queues):
@@ -136,8 +147,7 @@ class Stack:
         self._wait_web()
         self._wait_worker()
 
-    @staticmethod
-    def _worker_args(name: str, concurrency: int) -> list[str]:
+    def _worker_args(self, name: str, concurrency: int) -> list[str]:
         return [
             sys.executable,
             "-m",
@@ -149,7 +159,7 @@ class Stack:
             f"--concurrency={concurrency}",
             "--without-gossip",
             "--without-mingle",
-            f"--hostname={name}-{uuid.uuid4().hex[:6]}@%h",
+            f"--hostname={name}-{self.log_dir.name}@%h",  # the run's name: its processes can be found
         ]
 
     def check_alive(self) -> None:

@@ -51,6 +51,7 @@ import statistics
 import sys
 import threading
 import time
+import uuid
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -277,6 +278,22 @@ def _generate(rate: float, seconds: float, seller_skus, seed: int, results) -> N
     connections.close_all()
 
 
+def _next_result(results, processes, *, deadline: float) -> dict:
+    """The next generator's report; fails at once if a generator died without one."""
+    import queue
+
+    while time.monotonic() < deadline:
+        try:
+            return results.get(timeout=0.5)
+        except queue.Empty:
+            failed = [process.exitcode for process in processes if process.exitcode not in (None, 0)]
+            if failed:
+                raise RuntimeError(
+                    f"a traffic generator failed (exit codes {failed}); see its traceback above"
+                ) from None
+    raise RuntimeError("traffic generators did not report in time")
+
+
 def traffic(rate: float, seconds: float, *, generators: int, seller_skus=None, seed: int) -> dict:
     """Run ``run_traffic`` in ``generators`` processes sharing ``rate``; returns their summed reports."""
     from django.db import connections
@@ -293,7 +310,7 @@ def traffic(rate: float, seconds: float, *, generators: int, seller_skus=None, s
     total = {"placed": 0, "out_of_stock": 0, "by_platform": {}}
     try:
         for _ in processes:
-            part = results.get(timeout=seconds + 120)
+            part = _next_result(results, processes, deadline=time.monotonic() + seconds + 120)
             total["placed"] += part["placed"]
             total["out_of_stock"] += part["out_of_stock"]
             for platform, count in part["by_platform"].items():
@@ -321,12 +338,16 @@ def orders_missing() -> int:
 
 
 def wrong_listings(sampler: Sampler) -> dict:
-    """Listings showing more than advertised (a risk) and fewer (lost sales), now."""
+    """Listings showing more than advertised (a risk) and fewer (lost sales), now; with the total per platform."""
     _at, shown, advertised = sampler.snapshot()
-    pairs = list(zip(shown, advertised, strict=True))
-    over = sum(1 for s, a in pairs if s > a)
-    under = sum(1 for s, a in pairs if s < a)
-    return {"total": over + under, "showing_more": over, "showing_fewer": under}
+    rows = [
+        (listing.account.platform, s, a)
+        for listing, s, a in zip(sampler.listings, shown, advertised, strict=True)
+        if s != a
+    ]
+    over = sum(1 for _platform, s, a in rows if s > a)
+    by_platform = {platform: sum(1 for row in rows if row[0] == platform) for platform in PLATFORMS}
+    return {"total": len(rows), "showing_more": over, "showing_fewer": len(rows) - over, "by_platform": by_platform}
 
 
 def wrong_listings_detail(sampler: Sampler, limit: int = 12) -> list[dict]:
@@ -555,6 +576,7 @@ def phase_figures(window: Window, snapshots: Snapshots, sandbox_report: dict, st
             "oversold": oversold[platform],
             "not_ingested": missing[platform],
             "rate_limit_violations": violations[platform],
+            "stale_listings_after": stale_after["by_platform"][platform],
         }
     overall_latency = percentiles(hub_latency_all)
     all_detection = percentiles([value for values in detection.values() for value in values])
@@ -690,7 +712,7 @@ def run(args) -> dict:
     sandbox_webhooks_route(sandbox_queue)
     scarce_units = prepare(plan)
     hot_seller_skus = list(Listing.objects.filter(sku__code__in=HOT_SKU_CODES).values_list("seller_sku", flat=True))
-    log_dir = ROOT / "var" / f"bench-sync-{time.strftime('%Y%m%d-%H%M%S')}"
+    log_dir = ROOT / "var" / f"bench-sync-{time.strftime('%Y%m%d-%H%M%S')}-{uuid.uuid4().hex[:6]}"
     result: dict = {
         "plan": plan.__dict__,
         "hot_skus": HOT_SKU_CODES,
