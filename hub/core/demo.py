@@ -11,6 +11,7 @@ DEMO_BUILDERS = [
     "hub.core.demo_users.build",
     "sellers.demo.build",
     "inventory.demo.build",
+    "logistics.demo.build",
 ]
 SANDBOX_DEMO_BUILDERS = [
     "hub.marketplaces.sandbox.demo.build",
