@@ -6,18 +6,10 @@ Field names follow ``models/orders-api-model/ordersV0.json`` in github.com/amzn/
 from decimal import Decimal
 
 from ..errors import InvalidPayload
+from ..money import amount as money
+from ..money import quantize
 from ..types import CanonicalLine, CanonicalOrder, OrderStatus, ShipTo
-from .payload import (
-    aware_datetime,
-    country_code,
-    currency_code,
-    money,
-    optional,
-    positive_int,
-    quantize,
-    required,
-    unit_price,
-)
+from .payload import aware_datetime, country_code, currency_code, optional, positive_int, required, unit_price
 
 # OrderStatus enum of ordersV0.json. Amazon has no "refunded" order status (refunds are financial events).
 STATUSES = {

@@ -1,4 +1,4 @@
-"""Reading platform payloads safely: required fields, money with the right scale, aware datetimes, ISO codes.
+"""Reading platform payloads safely: required fields, aware datetimes, ISO codes (money: ``..money``).
 
 Every helper raises ``InvalidPayload`` naming the field (a dotted path), never ``KeyError``.
 Platform-neutral; the eBay adapter uses it too (a candidate for ``hub/marketplaces/payload.py``).
@@ -6,18 +6,11 @@ Platform-neutral; the eBay adapter uses it too (a candidate for ``hub/marketplac
 
 import re
 from datetime import UTC, datetime
-from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
+from decimal import Decimal
 
 from ..errors import InvalidPayload
+from ..money import quantize
 
-# ISO 4217 minor units that are not 2 (https://www.iso.org/iso-4217-currency-codes.html, table A.1).
-MINOR_UNITS = {
-    **dict.fromkeys(["BIF", "CLP", "DJF", "GNF", "ISK", "JPY", "KMF", "KRW", "PYG", "RWF", "UGX"], 0),
-    **dict.fromkeys(["UYI", "VND", "VUV", "XAF", "XOF", "XPF"], 0),
-    **dict.fromkeys(["BHD", "IQD", "JOD", "KWD", "LYD", "OMR", "TND"], 3),
-    "CLF": 4,
-    "UYW": 4,
-}
 _CURRENCY = re.compile(r"^[A-Z]{3}$")
 _COUNTRY = re.compile(r"^[A-Z]{2}$")
 
@@ -45,25 +38,6 @@ def currency_code(value, field: str) -> str:
     if not isinstance(value, str) or not _CURRENCY.match(value.strip().upper()):
         raise InvalidPayload(field, f"payload field {field!r} is not an ISO 4217 currency code")
     return value.strip().upper()
-
-
-def minor_units(currency: str) -> int:
-    return MINOR_UNITS.get(currency, 2)
-
-
-def money(amount, currency: str, field: str) -> Decimal:
-    """``amount`` (string or number) as a Decimal with the currency's number of decimals."""
-    try:
-        value = Decimal(str(amount).strip())
-    except (InvalidOperation, TypeError, ValueError):
-        raise InvalidPayload(field, f"payload field {field!r} is not a decimal amount") from None
-    if not value.is_finite():
-        raise InvalidPayload(field, f"payload field {field!r} is not a decimal amount")
-    return quantize(value, currency)
-
-
-def quantize(value: Decimal, currency: str) -> Decimal:
-    return value.quantize(Decimal(1).scaleb(-minor_units(currency)), rounding=ROUND_HALF_UP)
 
 
 def unit_price(line_total: Decimal, quantity: int, currency: str) -> Decimal:

@@ -5,30 +5,11 @@ the field by its path in the payload, never a bare KeyError or decimal error.
 """
 
 from datetime import UTC, datetime
-from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
+from decimal import Decimal
 from typing import Any
 
+from .. import money as currency_money
 from ..errors import InvalidPayload
-
-# ISO 4217 minor units where they differ from 2 (currencies these platforms settle in).
-CURRENCY_EXPONENTS = {
-    "BHD": 3,
-    "IQD": 3,
-    "JOD": 3,
-    "KWD": 3,
-    "LYD": 3,
-    "OMR": 3,
-    "TND": 3,
-    "CLP": 0,
-    "ISK": 0,
-    "JPY": 0,
-    "KRW": 0,
-    "PYG": 0,
-    "UGX": 0,
-    "VND": 0,
-    "XAF": 0,
-    "XOF": 0,
-}
 
 _MISSING = object()
 
@@ -58,17 +39,10 @@ def currency_code(value: Any, path: str) -> str:
 
 
 def money(value: Any, currency: str, path: str) -> Decimal:
-    """A Decimal at the currency's scale (JPY 0 places, KWD 3, most 2); floats go through their repr."""
+    """A Decimal at the currency's scale (JPY 0 places, KWD 3, most 2), rounded half up; floats by their repr."""
     if isinstance(value, bool) or value is None:
         raise InvalidPayload(path)
-    try:
-        amount = Decimal(repr(value)) if isinstance(value, float) else Decimal(str(value).strip())
-    except (InvalidOperation, ValueError):
-        raise InvalidPayload(path, f"payload field {path!r} is not an amount") from None
-    if not amount.is_finite():
-        raise InvalidPayload(path, f"payload field {path!r} is not an amount")
-    places = CURRENCY_EXPONENTS.get(currency, 2)
-    return amount.quantize(Decimal(1).scaleb(-places), rounding=ROUND_HALF_UP)
+    return currency_money.amount(value, currency, path)
 
 
 def positive_int(value: Any, path: str) -> int:

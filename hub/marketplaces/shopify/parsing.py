@@ -15,22 +15,14 @@ rejected rather than rounded.
 
 import re
 from datetime import UTC, datetime
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 
 from ..errors import InvalidPayload
+from ..money import exact_amount
 from ..types import CanonicalLine, CanonicalOrder, OrderStatus, ShipTo
 
 PLATFORM = "shopify"
 
-# ISO 4217 minor units that are not 2 (the rest have 2).
-_MINOR_UNITS = {
-    **dict.fromkeys(
-        ["BIF", "CLP", "DJF", "GNF", "ISK", "JPY", "KMF", "KRW", "PYG", "RWF", "UGX", "UYI", "VND", "VUV", "XAF"], 0
-    ),
-    **dict.fromkeys(["XOF", "XPF"], 0),
-    **dict.fromkeys(["BHD", "IQD", "JOD", "KWD", "LYD", "OMR", "TND"], 3),
-    **dict.fromkeys(["CLF", "UYW"], 4),
-}
 _CURRENCY = re.compile(r"^[A-Z]{3}$")
 _COUNTRY = re.compile(r"^[A-Z]{2}$")
 
@@ -39,25 +31,11 @@ _PAID_FINANCIAL = {"paid", "partially_paid", "partially_refunded", "authorized"}
 _SHIPPED_FULFILMENT = {"fulfilled", "partial"}
 
 
-def minor_units(currency: str) -> int:
-    return _MINOR_UNITS.get(currency, 2)
-
-
 def money(value, currency: str, field: str) -> Decimal:
     """A Shopify decimal string as a Decimal with the currency's scale; never rounds."""
     if value is None or isinstance(value, bool) or not isinstance(value, str | int | float):
         raise InvalidPayload(field)
-    try:
-        amount = Decimal(str(value))
-    except InvalidOperation:
-        raise InvalidPayload(field, f"payload field {field!r} is not a decimal amount") from None
-    if not amount.is_finite():
-        raise InvalidPayload(field, f"payload field {field!r} is not a decimal amount")
-    scale = Decimal(1).scaleb(-minor_units(currency))
-    scaled = amount.quantize(scale)
-    if scaled != amount:
-        raise InvalidPayload(field, f"payload field {field!r} has more decimals than {currency} allows")
-    return scaled
+    return exact_amount(value, currency, field)
 
 
 def timestamp(value, field: str) -> datetime:

@@ -10,7 +10,7 @@ import secrets
 from datetime import datetime, timedelta, timezone
 from decimal import Decimal
 
-from hub.marketplaces.shopify.parsing import minor_units
+from hub.marketplaces.money import minor_units
 
 from ..common import Buyer
 
