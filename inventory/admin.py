@@ -124,19 +124,25 @@ class BinLocationAdmin(admin.ModelAdmin):
     autocomplete_fields = ["sku"]
 
 
-class OwnerFilter(admin.SimpleListFilter):
-    title = _("owner")
-    parameter_name = "owner"
+def empty_or_set_filter(title, parameter_name: str, field: str, when_empty, when_set):
+    """A list filter with two choices: ``field`` empty (``when_empty``) or set (``when_set``)."""
 
-    def lookups(self, request, model_admin):
-        return [("pool", _("Shared pool")), ("virtual", _("Virtual stock"))]
+    class EmptyOrSetFilter(admin.SimpleListFilter):
+        def lookups(self, request, model_admin):
+            return [("empty", when_empty), ("set", when_set)]
 
-    def queryset(self, request, queryset):
-        if self.value() == "pool":
-            return queryset.filter(seller__isnull=True)
-        if self.value() == "virtual":
-            return queryset.filter(seller__isnull=False)
-        return queryset
+        def queryset(self, request, queryset):
+            if self.value() in ("empty", "set"):
+                return queryset.filter(**{f"{field}__isnull": self.value() == "empty"})
+            return queryset
+
+    EmptyOrSetFilter.title = title
+    EmptyOrSetFilter.parameter_name = parameter_name
+    return EmptyOrSetFilter
+
+
+OwnerFilter = empty_or_set_filter(_("owner"), "owner", "seller", _("Shared pool"), _("Virtual stock"))
+OpenAlertFilter = empty_or_set_filter(_("state"), "state", "resolved_at", _("Open"), _("Resolved"))
 
 
 class BelowSafetyFilter(admin.SimpleListFilter):
@@ -366,21 +372,6 @@ class ReservationAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     search_fields = ["line_key", "reference", "sku__code"]
     list_select_related = ["seller", "sku"]
     inlines = [ReservationAllocationInline]
-
-
-class OpenAlertFilter(admin.SimpleListFilter):
-    title = _("state")
-    parameter_name = "state"
-
-    def lookups(self, request, model_admin):
-        return [("open", _("Open")), ("resolved", _("Resolved"))]
-
-    def queryset(self, request, queryset):
-        if self.value() == "open":
-            return queryset.filter(resolved_at__isnull=True)
-        if self.value() == "resolved":
-            return queryset.filter(resolved_at__isnull=False)
-        return queryset
 
 
 @admin.register(LowStockAlert)

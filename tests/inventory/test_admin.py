@@ -137,12 +137,16 @@ def test_inbound_shipment_received_from_the_admin(staff, sku, central, seller):
     assert Stock.objects.get(sku=sku, seller=seller).on_hand == 8
 
 
-def test_low_stock_alerts_are_listed(staff, central, seller):
-    sku = SkuFactory(code="LOW-1", safety_stock=5)
-    stocked(sku, central, 5)
-    order_lines_reserve(seller=seller, lines=[OrderLine("l", sku.pk, 2)])
+def test_low_stock_alerts_are_listed_open_or_resolved(staff, central, seller):
+    low, recovered = SkuFactory(code="LOW-1", safety_stock=5), SkuFactory(code="BACK-2", safety_stock=5)
+    stocked(low, central, 5)
+    stocked(recovered, central, 5)
+    order_lines_reserve(seller=seller, lines=[OrderLine("l", low.pk, 2), OrderLine("r", recovered.pk, 2)])
+    stocked(recovered, central, 3)
 
-    page = staff.get("/admin/inventory/lowstockalert/?state=open").text
+    open_page = staff.get("/admin/inventory/lowstockalert/?state=empty").text
+    resolved_page = staff.get("/admin/inventory/lowstockalert/?state=set").text
 
-    assert LowStockAlert.objects.filter(sku=sku, resolved_at=None).count() == 1
-    assert "LOW-1" in page
+    assert LowStockAlert.objects.filter(resolved_at=None).get().sku == low
+    assert ("LOW-1" in open_page, "BACK-2" in open_page) == (True, False)
+    assert ("LOW-1" in resolved_page, "BACK-2" in resolved_page) == (False, True)
