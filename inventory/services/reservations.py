@@ -586,11 +586,12 @@ def backorders_fill(*, sku_ids=None, actor=None) -> int:
                 )
                 allocation.quantity += taken
             reservation.quantity_reserved += count
+            reservation.updated_at = timezone.now()
             if not reservation.quantity_backordered:
                 reservation.status = ReservationStatus.RESERVED
             filled.append(reservation)
         batch.flush()
         ReservationAllocation.objects.bulk_create([a for a in existing.values() if a.pk is None])
         ReservationAllocation.objects.bulk_update([a for a in existing.values() if a.pk is not None], ["quantity"])
-        Reservation.objects.bulk_update(filled, ["quantity_reserved", "status"])
+        Reservation.objects.bulk_update(filled, ["quantity_reserved", "status", "updated_at"])
         return len(filled)

@@ -268,3 +268,19 @@ def test_inactive_sku_and_a_kit_without_components_are_refused(central, seller):
 
     assert pool(retired, central) == (5, 0)
     assert not Reservation.objects.exists()
+
+
+def test_partial_lines_are_filled_oldest_first_as_stock_arrives(sku, central):
+    seller = SellerFactory(shortage_policy=ShortagePolicy.PARTIAL)
+    stocked(sku, central, 1)
+    order_lines_reserve(seller=seller, lines=[OrderLine("old", sku.pk, 3)])
+    order_lines_reserve(seller=seller, lines=[OrderLine("new", sku.pk, 2)])
+
+    stock_receive(sku=sku, warehouse=central, quantity=3)
+    assert backorders_fill(sku_ids=[sku.pk]) == 2
+
+    old, new = Reservation.objects.get(line_key="old"), Reservation.objects.get(line_key="new")
+    assert (old.status, old.quantity_reserved) == (ReservationStatus.RESERVED, 3)
+    assert (new.status, new.quantity_reserved) == (ReservationStatus.BACKORDERED, 1)
+    assert pool(sku, central) == (4, 4)
+    assert verify_ledger() == []
