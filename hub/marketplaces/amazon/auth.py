@@ -4,9 +4,9 @@ LWA: POST {token_url} (form) grant_type=refresh_token, refresh_token, client_id,
 -> {"access_token", "token_type": "bearer", "expires_in": 3600, "refresh_token"}
 (https://developer-docs.amazon.com/sp-api/docs/connecting-to-the-selling-partner-api).
 
-Every refresh goes through ``CredentialStore.refresh``: the refresher runs under the account's row lock
-and first re-checks whether another worker already refreshed, so two workers finding the token expired
-at once make one platform call. ``TokenRefresher`` is platform-neutral; the eBay adapter subclasses it.
+Every refresh goes through ``hub.marketplaces.tokens`` (the account's row lock, and a re-check whether
+another worker already refreshed), so two workers finding the token expired at once make one platform
+call. ``TokenRefresher`` is platform-neutral; the eBay adapter subclasses it.
 """
 
 from datetime import UTC, datetime, timedelta
@@ -14,6 +14,7 @@ from datetime import UTC, datetime, timedelta
 import httpx
 
 from ..errors import AuthFailed, ServerError, Throttled
+from ..tokens import ahead_of_expiry, iso_expires_within, refresh
 
 LWA_ENDPOINT = "https://api.amazon.com/auth/o2/token"
 EXPIRY_MARGIN = timedelta(seconds=60)
@@ -23,43 +24,40 @@ def token_is_fresh(credentials: dict, now: datetime | None = None) -> bool:
     expires_at = credentials.get("access_token_expires_at")
     if not credentials.get("access_token") or not expires_at:
         return False
-    try:
-        expiry = datetime.fromisoformat(expires_at)
-    except (TypeError, ValueError):
-        return False
-    return expiry - EXPIRY_MARGIN > (now or datetime.now(UTC))
+    return not iso_expires_within(expires_at, EXPIRY_MARGIN, now)
+
+
+def token_expiring(credentials: dict) -> bool:
+    return not token_is_fresh(credentials)
 
 
 class TokenRefresher:
-    """The ``refresher`` passed to ``CredentialStore.refresh``; subclasses send the platform's token call.
-
-    ``rejected_token``: the platform refused this token although its expiry said otherwise; refresh
-    unless another worker already replaced it.
-    """
+    """The platform's token call, as ``renew`` for ``hub.marketplaces.tokens``; subclasses send the request."""
 
     platform = ""
     default_expires_in = 3600
 
-    def __init__(self, adapter, rejected_token: str | None = None):
+    def __init__(self, adapter):
         self.adapter = adapter
-        self.rejected_token = rejected_token
 
     @classmethod
     def access_token(cls, adapter, rejected: str | None = None) -> str:
-        """A valid access token for the adapter's account, refreshing it when expired or rejected."""
-        credentials = adapter.account.credentials.load()
-        if rejected is None and token_is_fresh(credentials):
-            return credentials["access_token"]
-        return adapter.account.credentials.refresh(cls(adapter, rejected_token=rejected))["access_token"]
+        """A valid access token for the adapter's account, refreshing it when expired or ``rejected``.
+
+        ``rejected``: the platform refused this token although its expiry said otherwise; refresh
+        unless another worker already replaced it.
+        """
+        store = adapter.account.credentials
+        if rejected is None:
+            credentials = ahead_of_expiry(store, store.load(), expiring=token_expiring, renew=cls(adapter))
+        else:
+            credentials = refresh(store, stale_token=rejected, expiring=token_expiring, renew=cls(adapter))
+        return credentials["access_token"]
 
     def exchange(self, current: dict) -> httpx.Response:
         raise NotImplementedError
 
-    def __call__(self, current: dict) -> dict | None:
-        if self.rejected_token is None and token_is_fresh(current):
-            return None
-        if self.rejected_token is not None and current.get("access_token") != self.rejected_token:
-            return None
+    def __call__(self, current: dict) -> dict:
         for name in ("client_id", "client_secret", "refresh_token"):
             if not current.get(name):
                 raise AuthFailed(f"{self.platform}: account credentials lack {name}")

@@ -2,12 +2,13 @@
 
 Credentials carry ``access_token``, ``refresh_token`` and ``expire_at`` (Unix seconds). A call
 refreshes ahead of expiry; a token the platform refuses is refreshed once. Either way the refresh
-runs through ``CredentialStore.refresh`` (the account row lock), and the refresher asks the
-platform only if the stored token is still the stale one, so concurrent workers cost one call.
+follows ``hub.marketplaces.tokens`` (the account row lock, and a platform call only if the stored
+token is still the stale one), so concurrent workers cost one call.
 """
 
 import time
 
+from .. import tokens
 from ..errors import AuthFailed
 
 
@@ -26,18 +27,15 @@ class TokenRefreshing:
         credentials = self.account.credentials.load()
         if not credentials.get("access_token") and not credentials.get("refresh_token"):
             raise AuthFailed(f"{self.platform}: no tokens stored; the seller must authorise the app")
-        return self._refresh(stale_token=None) if self._expiring(credentials) else credentials
+        return tokens.ahead_of_expiry(self.account.credentials, credentials, expiring=self._expiring, renew=self._renew)
 
     def _refresh(self, stale_token: str | None) -> dict:
         """``stale_token`` None: refresh if expiring; else refresh only if that token is still stored."""
+        return tokens.refresh(
+            self.account.credentials, stale_token=stale_token, expiring=self._expiring, renew=self._renew
+        )
 
-        def refresher(current: dict):
-            if stale_token is None and not self._expiring(current):
-                return None
-            if stale_token is not None and current.get("access_token") != stale_token:
-                return None
-            if not current.get("refresh_token"):
-                raise AuthFailed(f"{self.platform}: no refresh_token stored; the seller must authorise the app again")
-            return self._request_token(current)
-
-        return self.account.credentials.refresh(refresher)
+    def _renew(self, current: dict) -> dict:
+        if not current.get("refresh_token"):
+            raise AuthFailed(f"{self.platform}: no refresh_token stored; the seller must authorise the app again")
+        return self._request_token(current)

@@ -61,7 +61,7 @@ class ShopifyAdapter(MarketplaceAdapter):
     def _access_token(self) -> str:
         credentials = self.account.credentials.load()
         if auth.is_expired(credentials):
-            credentials = self.account.credentials.refresh(auth.refresher(self, stale_token=None))
+            credentials = auth.refreshed_credentials(self, stale_token=None)
         token = credentials.get("access_token")
         if not token:
             raise AuthFailed("shopify: the account has no access token")
@@ -74,7 +74,7 @@ class ShopifyAdapter(MarketplaceAdapter):
         token = self._access_token()
         response = self._call(method, url, token, **kwargs)
         if response.status_code == 401 and auth.can_refresh(self.account.credentials.load()):
-            token = self.account.credentials.refresh(auth.refresher(self, stale_token=token))["access_token"]
+            token = auth.refreshed_credentials(self, stale_token=token)["access_token"]
             response = self._call(method, url, token, **kwargs)
         limit = response.headers.get("X-Shopify-Shop-Api-Call-Limit", "")
         used, _, size = limit.partition("/")

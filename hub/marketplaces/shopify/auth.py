@@ -6,14 +6,16 @@ A token expires after ``expires_in`` (3600 s); the refresh token is rotated on u
 https://shopify.dev/changelog/offline-access-tokens-now-support-expiry-and-refresh
 https://shopify.dev/docs/apps/build/authentication-authorization/access-tokens/offline-access-tokens
 
-The refresh runs inside ``CredentialStore.refresh``, which locks the account row: the
-refresher re-checks the stored token under the lock, so two workers finding the token
-expired at once make one token call; the second sees the fresh token and returns None.
+The refresh follows ``hub.marketplaces.tokens``: it runs inside ``CredentialStore.refresh``,
+which locks the account row, and re-checks the stored token under the lock, so two workers
+finding the token expired at once make one token call; the second sees the fresh token.
 """
 
 from datetime import UTC, datetime, timedelta
 
+from .. import tokens
 from ..errors import AuthFailed, ServerError, Throttled
+from ..tokens import iso_expires_within
 from .errors import json_body, retry_after
 
 REFRESH_MARGIN = timedelta(seconds=60)  # refresh a little before expiry, not after a failed call
@@ -23,30 +25,29 @@ def is_expired(credentials: dict, now: datetime | None = None) -> bool:
     expires_at = credentials.get("expires_at")
     if not expires_at:
         return False  # a non-expiring offline token (custom and merchant-created apps)
-    try:
-        moment = datetime.fromisoformat(expires_at)
-    except (TypeError, ValueError):
-        return True
-    if moment.tzinfo is None:
-        moment = moment.replace(tzinfo=UTC)
-    return moment - REFRESH_MARGIN <= (now or datetime.now(UTC))
+    return iso_expires_within(expires_at, REFRESH_MARGIN, now)
 
 
 def can_refresh(credentials: dict) -> bool:
     return all(credentials.get(key) for key in ("refresh_token", "client_id", "client_secret"))
 
 
-def refresher(adapter, stale_token: str | None):
-    """A ``CredentialStore.refresh`` callback: refresh when the stored token is expired or is ``stale_token``."""
+def refreshed_credentials(adapter, stale_token: str | None) -> dict:
+    """The credentials after a refresh when the stored token is expired (or still is ``stale_token``)."""
+    return tokens.refresh(
+        adapter.account.credentials, stale_token=stale_token, expiring=is_expired, renew=renewer(adapter)
+    )
 
-    def refresh(current: dict) -> dict | None:
-        if not is_expired(current) and current.get("access_token") != stale_token:
-            return None
+
+def renewer(adapter):
+    """The ``renew`` callback of ``hub.marketplaces.tokens``: the token call, if a refresh token is stored."""
+
+    def renew(current: dict) -> dict:
         if not can_refresh(current):
             raise AuthFailed("shopify: access token expired or rejected and no refresh token is stored")
         return token_refresh(adapter, current)
 
-    return refresh
+    return renew
 
 
 def token_refresh(adapter, current: dict) -> dict:
