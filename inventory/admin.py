@@ -22,6 +22,7 @@ from django.utils.translation import gettext_lazy as _
 
 from . import forms, services
 from .models import (
+    AdaptiveBuffer,
     AllocationRule,
     BinLocation,
     InboundShipment,
@@ -390,15 +391,37 @@ class AllocationRuleAdmin(admin.ModelAdmin):
         "platform",
         "account",
         "is_priority",
+        "buffer_mode",
         "buffer_units",
         "buffer_percent",
         "max_per_listing",
         "low_stock_threshold",
         "is_active",
     ]
-    list_filter = ["is_active", "is_priority", "platform"]
+    list_filter = ["is_active", "is_priority", "platform", "buffer_mode"]
     search_fields = ["name"]
     list_editable = ["is_active"]
+
+
+@admin.register(AdaptiveBuffer)
+class AdaptiveBufferAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
+    """What adaptive rules hold back per SKU and platform, and why (recomputed every 10 minutes)."""
+
+    list_display = ["sku", "platform", "units", "units_sold", "detection_seconds", "push_seconds", "computed_at"]
+    list_filter = ["platform"]
+    search_fields = ["sku__code"]
+    list_select_related = ["sku"]
+    readonly_fields = [
+        "sku",
+        "platform",
+        "units",
+        "reasoning",
+        "units_sold",
+        "window_hours",
+        "detection_seconds",
+        "push_seconds",
+        "computed_at",
+    ]
 
 
 def service_action(name: str, description, call, done_message):

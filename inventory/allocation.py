@@ -26,7 +26,7 @@ from django.db.models import Sum
 from sellers.enums import AccountStatus
 from sellers.models import Listing
 
-from .models import AllocationRule, KitComponent, Stock
+from .models import AdaptiveBuffer, AllocationRule, KitComponent, Stock
 
 
 @dataclass(frozen=True)
@@ -40,11 +40,13 @@ class Terms:
     is_priority: bool = False
 
     @classmethod
-    def of(cls, rule: AllocationRule | None) -> "Terms":
+    def of(cls, rule: AllocationRule | None, adaptive_units: int = 0) -> "Terms":
+        """The rule's terms; an adaptive rule's buffer is at least the SKU's adaptive buffer on the platform."""
         if rule is None:
             return cls()
+        adaptive = rule.buffer_mode == "adaptive"
         return cls(
-            buffer_units=rule.buffer_units,
+            buffer_units=max(rule.buffer_units, adaptive_units) if adaptive else rule.buffer_units,
             buffer_percent=rule.buffer_percent,
             max_per_listing=rule.max_per_listing,
             low_stock_threshold=rule.low_stock_threshold,
@@ -109,6 +111,14 @@ def advertised_quantities(listings) -> dict[int, int]:
         .order_by("pk")
     )
     rules = list(AllocationRule.objects.filter(is_active=True).order_by("pk"))
+    adaptive = {}
+    if any(rule.buffer_mode == "adaptive" for rule in rules):
+        adaptive = {
+            (sku_id, platform): units
+            for sku_id, platform, units in AdaptiveBuffer.objects.filter(sku_id__in=sku_ids).values_list(
+                "sku_id", "platform", "units"
+            )
+        }
     recipes = defaultdict(list)
     for kit_id, component_id, per in KitComponent.objects.filter(kit_id__in=sku_ids).values_list(
         "kit_id", "component_id", "quantity"
@@ -135,7 +145,10 @@ def advertised_quantities(listings) -> dict[int, int]:
         for listing in siblings
         if listing.account.status == AccountStatus.ACTIVE and listing.account.seller.is_active and listing.sku.is_active
     ]
-    terms = {listing.pk: Terms.of(rule_for(listing, rules)) for listing in live}
+    terms = {
+        listing.pk: Terms.of(rule_for(listing, rules), adaptive.get((listing.sku_id, listing.account.platform), 0))
+        for listing in live
+    }
     rank = {listing.pk: (not terms[listing.pk].is_priority, listing.account.seller.priority) for listing in live}
     best = {}
     for listing in live:

@@ -13,6 +13,7 @@ from .limits import PACE
 
 RECONCILE_EVERY_SECONDS = 15 * 60
 SWEEP_EVERY_SECONDS = 5
+ADAPTIVE_BUFFERS_EVERY_SECONDS = 10 * 60
 
 
 def _every(seconds: int) -> IntervalSchedule:
@@ -50,7 +51,15 @@ def account_schedules_ensure(account) -> None:
 
 
 def sweep_schedule_ensure() -> None:
+    """The hub-wide schedules: the sync sweep and the adaptive-buffer refresh."""
     PeriodicTask.objects.get_or_create(
         name="sync sweep: drain outbox, restart stalled pushers",
         defaults={"task": "hub.sync.tasks.sync_sweep_task", "interval": _every(SWEEP_EVERY_SECONDS)},
+    )
+    PeriodicTask.objects.get_or_create(
+        name="adaptive buffers: recompute from order velocity and measured latency",
+        defaults={
+            "task": "hub.sync.tasks.adaptive_buffers_refresh_task",
+            "interval": _every(ADAPTIVE_BUFFERS_EVERY_SECONDS),
+        },
     )

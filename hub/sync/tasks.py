@@ -82,3 +82,14 @@ def account_reconcile_task(account_id: int) -> int:
     if corrected:
         push_soon(account_id)
     return corrected
+
+
+@shared_task(ignore_result=True)
+def adaptive_buffers_refresh_task() -> int:
+    """Recompute adaptive buffers, then new targets for the listings of SKUs whose buffer changed."""
+    from .adaptive import adaptive_buffers_refresh, listings_of
+
+    changed = adaptive_buffers_refresh()
+    for account_id in outbox.listings_refresh(listings_of(changed)) if changed else ():
+        push_soon(account_id)
+    return len(changed)

@@ -1,6 +1,6 @@
 from .catalogue import BinLocation, KitComponent, Product, Sku, Warehouse
 from .planning import InboundShipment, ProductionOrder
-from .rules import AllocationRule
+from .rules import AdaptiveBuffer, AllocationRule
 from .stock import (
     LowStockAlert,
     Movement,
@@ -12,6 +12,7 @@ from .stock import (
 )
 
 __all__ = [
+    "AdaptiveBuffer",
     "AllocationRule",
     "BinLocation",
     "InboundShipment",

@@ -63,6 +63,16 @@ class AllocationRule(TimeStampedModel):
             "highest-priority sellers advertise pool stock."
         ),
     )
+    buffer_mode = models.CharField(
+        _("buffer mode"),
+        max_length=16,
+        choices=[("static", _("Static: the units and percentage above")), ("adaptive", _("Adaptive"))],
+        default="static",
+        help_text=_(
+            "Adaptive: at least the units likely to sell elsewhere before this channel hears of it, "
+            "from the SKU's recent order velocity and the channel's measured detection and push latency."
+        ),
+    )
     is_active = models.BooleanField(_("active"), default=True)
 
     class Meta:
@@ -82,3 +92,29 @@ class AllocationRule(TimeStampedModel):
     @property
     def specificity(self) -> int:
         return (4 if self.account_id else 0) + (2 if self.seller_id else 0) + (1 if self.platform else 0)
+
+
+class AdaptiveBuffer(models.Model):
+    """The adaptive buffer of a SKU on one platform, recomputed on a schedule (see docs/allocation.md).
+
+    units = ceil(units sold per second, all platforms * (detection p95 + push p95 to this platform))
+    """
+
+    sku = models.ForeignKey("inventory.Sku", on_delete=models.CASCADE, related_name="+", verbose_name=_("SKU"))
+    platform = models.CharField(_("platform"), max_length=16, choices=Platform.choices)
+    units = models.PositiveIntegerField(_("buffer (units)"))
+    units_sold = models.PositiveIntegerField(_("units sold in the window"))
+    window_hours = models.PositiveSmallIntegerField(_("window (hours)"))
+    detection_seconds = models.FloatField(_("detection latency p95 (s)"))
+    push_seconds = models.FloatField(_("push latency p95 (s)"))
+    reasoning = models.TextField(_("reasoning"))
+    computed_at = models.DateTimeField(_("computed at"))
+
+    class Meta:
+        verbose_name = _("adaptive buffer")
+        verbose_name_plural = _("adaptive buffers")
+        ordering = ["sku", "platform"]
+        constraints = [models.UniqueConstraint(fields=["sku", "platform"], name="adaptive_buffer_unique")]
+
+    def __str__(self):
+        return f"{self.sku_id}@{self.platform}: {self.units}"
