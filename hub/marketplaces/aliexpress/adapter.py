@@ -12,6 +12,7 @@ from datetime import UTC, datetime
 
 from ..base import MarketplaceAdapter
 from ..errors import AuthFailed, InvalidPayload, ItemError, RequestRejected, ServerError, Throttled
+from ..http_errors import json_object
 from ..shopee.batching import group_by_listing, push_in_batches
 from ..shopee.tokens import TokenRefreshing
 from ..types import CanonicalOrder, ListingRef, OrderPage, PushResult, QuantityUpdate, ShipmentPush
@@ -72,13 +73,7 @@ class AliExpressAdapter(TokenRefreshing, MarketplaceAdapter):
         response = self.request("POST", f"{self.base_url}{url_path}", data=signed)
         if response.status_code >= 500:
             raise ServerError(f"aliexpress: HTTP {response.status_code} from {api}")
-        try:
-            data = response.json()
-        except ValueError:
-            raise ServerError(f"aliexpress: unreadable JSON from {api} (HTTP {response.status_code})") from None
-        if not isinstance(data, dict):
-            raise ServerError(f"aliexpress: unexpected answer from {api}")
-        return data
+        return json_object(response, "aliexpress", api)
 
     def _raise_for_error(self, api: str, error: dict) -> None:
         codes = {str(error.get("code") or ""), str(error.get("sub_code") or "")}

@@ -14,11 +14,11 @@ from urllib.parse import quote
 
 from ..base import MarketplaceAdapter
 from ..errors import ItemError, RequestRejected, ServerError, Throttled
+from ..http_errors import PlatformRejected, json_or_none
 from ..types import CanonicalOrder, ListingRef, OrderPage, PushResult, QuantityUpdate, ShipmentPush
 from .auth import LwaRefresher
-from .errors import PlatformRejected, raise_for, token_expired
+from .errors import raise_for, token_expired
 from .parsing import parse_order
-from .payload import json_or_none
 
 # Seller Central carrier codes (confirmShipment carrierCode); anything else goes as "Other" + carrierName.
 CARRIER_CODES = {

@@ -14,6 +14,7 @@ from datetime import UTC, datetime, timedelta
 import httpx
 
 from ..errors import AuthFailed, ServerError, Throttled
+from ..http_errors import retry_after
 from ..tokens import ahead_of_expiry, iso_expires_within, refresh
 
 LWA_ENDPOINT = "https://api.amazon.com/auth/o2/token"
@@ -63,8 +64,7 @@ class TokenRefresher:
                 raise AuthFailed(f"{self.platform}: account credentials lack {name}")
         response = self.exchange(current)
         if response.status_code == 429:
-            retry_after = float(response.headers.get("Retry-After") or 1)
-            raise Throttled(retry_after, f"{self.platform}: token endpoint throttled")
+            raise Throttled(retry_after(response.headers, 1.0), f"{self.platform}: token endpoint throttled")
         if response.status_code >= 500:
             raise ServerError(f"{self.platform}: token endpoint answered {response.status_code}")
         try:

@@ -6,7 +6,8 @@ second) applied to the operation "when available"; no Retry-After is documented,
 token of that rate (https://developer-docs.amazon.com/sp-api/docs/usage-plans-and-rate-limits).
 """
 
-from ..errors import AuthFailed, RequestRejected, ServerError, Throttled
+from ..errors import AuthFailed, ServerError, Throttled
+from ..http_errors import PlatformRejected, first_error
 
 # Default usage plans (rate per second) from each operation's description in the models repo.
 DEFAULT_RATES = {
@@ -17,22 +18,6 @@ DEFAULT_RATES = {
     "patchListingsItem": 5.0,
     "getListingsItem": 5.0,
 }
-
-
-class PlatformRejected(RequestRejected):
-    """A 4xx other than auth and throttling; ``code`` is the platform's error code (SP-API code, eBay errorId)."""
-
-    def __init__(self, message: str, *, status_code: int, code: str):
-        self.status_code = status_code
-        self.code = code
-        super().__init__(message)
-
-
-def first_error(body) -> dict:
-    errors = body.get("errors") if isinstance(body, dict) else None
-    if isinstance(errors, list) and errors and isinstance(errors[0], dict):
-        return errors[0]
-    return {}
 
 
 def retry_after(headers, operation: str) -> float:

@@ -74,13 +74,3 @@ def positive_int(value, field: str, *, allow_zero: bool = True) -> int:
     if number < 0 or (number == 0 and not allow_zero):
         raise InvalidPayload(field, f"payload field {field!r} is out of range")
     return number
-
-
-def json_or_none(response):
-    """The JSON body of an httpx response, or None when it is empty or not JSON."""
-    if not response.content:
-        return None
-    try:
-        return response.json()
-    except ValueError:
-        return None

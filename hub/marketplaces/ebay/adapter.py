@@ -12,12 +12,12 @@ import time
 from datetime import UTC, datetime
 from urllib.parse import quote
 
-from ..amazon.payload import json_or_none
 from ..base import MarketplaceAdapter
 from ..errors import ItemError, RequestRejected, ServerError
+from ..http_errors import first_error, json_or_none
 from ..types import CanonicalOrder, ListingRef, OrderPage, PushResult, QuantityUpdate, ShipmentPush
 from .auth import EbayRefresher
-from .errors import DEFAULT_THROTTLE_BACKOFF, first_error, raise_for, token_rejected
+from .errors import DEFAULT_THROTTLE_BACKOFF, raise_for, token_rejected
 from .parsing import parse_order
 from .signing import verify_notification
 

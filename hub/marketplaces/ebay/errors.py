@@ -6,8 +6,8 @@ answers 401 with errorId 1001. Going over a call limit answers 429 (errorId 2001
 documents no Retry-After, so the wait comes from the header when present, else from account settings.
 """
 
-from ..amazon.errors import PlatformRejected, first_error
 from ..errors import AuthFailed, ServerError, Throttled
+from ..http_errors import PlatformRejected, first_error, retry_after
 
 DEFAULT_THROTTLE_BACKOFF = 60.0
 
@@ -24,11 +24,7 @@ def raise_for(response, body, operation: str, path: str, backoff: float) -> None
     code = str(error.get("errorId") or status)
     message = str(error.get("message") or "")[:300]
     if status == 429:
-        try:
-            wait = float(response.headers.get("Retry-After", ""))
-        except ValueError:
-            wait = backoff
-        raise Throttled(wait, f"{where}: errorId {code}")
+        raise Throttled(retry_after(response.headers, backoff), f"{where}: errorId {code}")
     if status in (401, 403):
         raise AuthFailed(f"{where}: errorId {code}: {message}")
     if status >= 500:

@@ -12,6 +12,7 @@ from datetime import datetime
 
 from ..base import MarketplaceAdapter
 from ..errors import AuthFailed, InvalidPayload, ItemError, RequestRejected, ServerError, Throttled
+from ..http_errors import json_object, retry_after
 from ..types import CanonicalOrder, ListingRef, OrderPage, PushResult, QuantityUpdate, ShipmentPush
 from . import redaction
 from .batching import group_by_listing, push_in_batches
@@ -62,13 +63,7 @@ class ShopeeAdapter(TokenRefreshing, MarketplaceAdapter):
         )
         if response.status_code >= 500:
             raise ServerError(f"shopee: HTTP {response.status_code} from {path}")
-        try:
-            data = response.json()
-        except ValueError:
-            raise ServerError(f"shopee: unreadable JSON from {path} (HTTP {response.status_code})") from None
-        if not isinstance(data, dict):
-            raise ServerError(f"shopee: unexpected answer from {path}")
-        return response, data
+        return response, json_object(response, "shopee", path)
 
     def _raise_for_error(self, path: str, response, data: dict) -> None:
         error = str(data.get("error") or "")
@@ -76,9 +71,8 @@ class ShopeeAdapter(TokenRefreshing, MarketplaceAdapter):
             return
         message = str(data.get("message") or "")[:200]
         if response.status_code == 429 or error in THROTTLE_ERRORS:
-            retry_after = response.headers.get("Retry-After")
             default = float(self.account.settings.get("throttle_retry_seconds", DEFAULT_THROTTLE_SECONDS))
-            raise Throttled(float(retry_after) if retry_after else default, f"shopee: {error or 'HTTP 429'} on {path}")
+            raise Throttled(retry_after(response.headers, default), f"shopee: {error or 'HTTP 429'} on {path}")
         if error in AUTH_ERRORS or response.status_code in (401, 403):
             raise AuthFailed(f"shopee: {error or response.status_code} on {path}: {message}")
         if error == "error_server":

@@ -9,10 +9,10 @@ Messages name the path only: never the query string, headers or body of the requ
 """
 
 import json
-import math
 
 import httpx
 
+from .. import http_errors
 from ..errors import AuthFailed, RequestRejected, ServerError, Throttled
 
 DEFAULT_RETRY_AFTER_SECONDS = 1.0
@@ -20,12 +20,7 @@ _SUMMARY_CHARS = 200
 
 
 def retry_after(response: httpx.Response) -> float:
-    value = response.headers.get("Retry-After", "")
-    try:
-        seconds = float(value)
-    except ValueError:
-        return DEFAULT_RETRY_AFTER_SECONDS
-    return seconds if math.isfinite(seconds) and seconds >= 0 else DEFAULT_RETRY_AFTER_SECONDS
+    return http_errors.retry_after(response.headers, DEFAULT_RETRY_AFTER_SECONDS)
 
 
 def _summary(response: httpx.Response) -> str:
@@ -54,13 +49,7 @@ def raise_for_status(response: httpx.Response, what: str) -> None:
 
 def json_body(response: httpx.Response, what: str) -> dict:
     """The JSON object of a 2xx answer; a truncated or non-object body is a server fault (retryable)."""
-    try:
-        body = response.json()
-    except ValueError:
-        raise ServerError(f"shopify: malformed JSON from {what}") from None
-    if not isinstance(body, dict):
-        raise ServerError(f"shopify: unexpected JSON from {what}")
-    return body
+    return http_errors.json_object(response, "shopify", what)
 
 
 def graphql_throttle_wait(body: dict) -> float:
