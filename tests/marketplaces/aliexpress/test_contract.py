@@ -13,7 +13,7 @@ from hub.marketplaces.sandbox import aliexpress as sandbox
 from hub.marketplaces.sandbox.models import FaultKind, SandboxFault, SandboxListing, SandboxOrder
 from hub.marketplaces.types import ListingRef, QuantityUpdate, ShipmentPush
 from sellers.models import MarketplaceAccount
-from tests.marketplaces.shopee.world import run_together
+from tests.marketplaces.support import run_at_once
 
 ORDER_GET = "aliexpress.solution.order.get"
 ORDER_INFO = "aliexpress.solution.order.info.get"
@@ -209,7 +209,7 @@ def test_refused_token_is_refreshed_once_and_the_call_retried(aliexpress):
 
 def test_two_workers_refreshing_at_once_cost_one_token_call(aliexpress):
     world = aliexpress(expired_token=True)
-    errors = run_together(3, lambda: world.adapter().list_orders(_since()))
+    _, errors = run_at_once([lambda: world.adapter().list_orders(_since())] * 3)
 
     assert errors == []
     assert world.calls("auth.token.refresh") == 1

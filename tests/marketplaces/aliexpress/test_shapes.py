@@ -7,7 +7,7 @@ import httpx
 
 from hub.marketplaces.aliexpress.signing import iop_sign
 from hub.marketplaces.sandbox import aliexpress as sandbox
-from tests.marketplaces.shopee.shapes import Optional, shape_errors
+from tests.marketplaces.support import Optional, shape_errors
 
 MONEY = {"amount": str, "currency_code": str}
 ORDER_DTO = {

@@ -13,8 +13,7 @@ from hub.marketplaces.sandbox import amazon as sandbox
 from hub.marketplaces.sandbox.models import FaultKind, SandboxFault, SandboxListing, SandboxOrder
 from hub.marketplaces.types import ListingRef, QuantityUpdate, ShipmentPush
 from sellers.models import MarketplaceAccount
-
-from .support import calls, run_at_once
+from tests.marketplaces.support import calls, run_at_once
 
 pytestmark = pytest.mark.django_db(transaction=True)
 SINCE = datetime.now(UTC) - timedelta(days=1)

@@ -6,8 +6,7 @@ import httpx
 import pytest
 
 from hub.marketplaces.sandbox import amazon as sandbox
-
-from .support import DECIMAL_STRING, ISO_DATETIME, calls, check_shape
+from tests.marketplaces.support import DECIMAL_STRING, ISO_DATETIME, calls, shape_errors
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -62,7 +61,7 @@ def test_lwa_token_answer(amazon):
 
     assert answer.status_code == 200
     assert (
-        check_shape(answer.json(), {"access_token": str, "refresh_token": str, "token_type": str, "expires_in": int})
+        shape_errors(answer.json(), {"access_token": str, "refresh_token": str, "token_type": str, "expires_in": int})
         == []
     )
     assert answer.json()["token_type"] == "bearer"
@@ -83,7 +82,7 @@ def test_get_orders_answer(amazon):
     assert answer.headers["x-amzn-RequestId"]
     body = answer.json()
     assert (
-        check_shape(body, {"payload": {"Orders": [ORDER], "LastUpdatedBefore": ISO_DATETIME, "NextToken?": str}}) == []
+        shape_errors(body, {"payload": {"Orders": [ORDER], "LastUpdatedBefore": ISO_DATETIME, "NextToken?": str}}) == []
     )
     assert "OrderItems" not in body["payload"]["Orders"][0]
     assert body["payload"]["Orders"][0]["AmazonOrderId"] == order.external_id
@@ -105,7 +104,7 @@ def test_get_orders_refuses_bad_parameters_with_invalid_input(amazon, params):
     answer = client.get("/orders/v0/orders", params=params)
 
     assert answer.status_code == 400
-    assert check_shape(answer.json(), ERRORS) == []
+    assert shape_errors(answer.json(), ERRORS) == []
     assert answer.json()["errors"][0]["code"] == "InvalidInput"
 
 
@@ -116,11 +115,11 @@ def test_get_order_and_order_items_answers(amazon):
     items = client.get(f"/orders/v0/orders/{order.external_id}/orderItems")
     missing = client.get("/orders/v0/orders/000-0000000-0000000")
 
-    assert check_shape(one.json(), {"payload": ORDER}) == []
-    assert check_shape(items.json(), {"payload": {"AmazonOrderId": str, "OrderItems": [ORDER_ITEM]}}) == []
+    assert shape_errors(one.json(), {"payload": ORDER}) == []
+    assert shape_errors(items.json(), {"payload": {"AmazonOrderId": str, "OrderItems": [ORDER_ITEM]}}) == []
     assert items.json()["payload"]["OrderItems"][0]["QuantityOrdered"] == 2
     assert missing.status_code == 404
-    assert check_shape(missing.json(), ERRORS) == []
+    assert shape_errors(missing.json(), ERRORS) == []
 
 
 def test_listings_item_answers(amazon):
@@ -145,7 +144,7 @@ def test_listings_item_answers(amazon):
     other_seller = client.get("/listings/2021-08-01/items/SOMEONE/SKU-1", params={"marketplaceIds": "ATVPDKIKX0DER"})
 
     submission = {"sku": str, "status": str, "submissionId": str, "issues": [dict]}
-    assert check_shape(patched.json(), submission) == []
+    assert shape_errors(patched.json(), submission) == []
     assert patched.json()["status"] == "ACCEPTED"
     assert patched.headers["x-amzn-RateLimit-Limit"] == "5"
     summary = {"marketplaceId": str, "asin": str, "productType": str, "status": [str], "itemName": str}
@@ -155,10 +154,10 @@ def test_listings_item_answers(amazon):
         "fulfillmentAvailability": [{"fulfillmentChannelCode": str, "quantity": int}],
         "offers": [{"marketplaceId": str, "offerType": str, "price": {"currencyCode": str, "amount": DECIMAL_STRING}}],
     }
-    assert check_shape(read.json(), shape) == []
+    assert shape_errors(read.json(), shape) == []
     assert read.json()["fulfillmentAvailability"] == [{"fulfillmentChannelCode": "DEFAULT", "quantity": 4}]
     assert malformed.status_code == 400
-    assert check_shape(malformed.json(), ERRORS) == []
+    assert shape_errors(malformed.json(), ERRORS) == []
     assert other_seller.status_code == 403
 
 
@@ -185,7 +184,7 @@ def test_confirm_shipment_answers_204_with_no_body(amazon):
     assert answer.status_code == 204
     assert answer.content == b""
     assert again.status_code == 400
-    assert check_shape(again.json(), ERRORS) == []
+    assert shape_errors(again.json(), ERRORS) == []
 
 
 def test_auth_errors_are_403_unauthorized(amazon):
@@ -198,7 +197,7 @@ def test_auth_errors_are_403_unauthorized(amazon):
     )
 
     assert unknown.status_code == 403
-    assert check_shape(unknown.json(), ERRORS) == []
+    assert shape_errors(unknown.json(), ERRORS) == []
     assert unknown.json()["errors"][0]["code"] == "Unauthorized"
     assert calls(shop, "getOrders") == 0  # an unknown token belongs to no shop
 

@@ -1,6 +1,6 @@
 import pytest
 
-from tests.marketplaces.amazon.support import adapter_of, connect_sandbox_account  # noqa: F401 - a fixture
+from tests.marketplaces.support import connect_sandbox_account
 
 
 @pytest.fixture

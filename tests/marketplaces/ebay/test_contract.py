@@ -14,7 +14,7 @@ from hub.marketplaces.sandbox import ebay as sandbox
 from hub.marketplaces.sandbox.models import FaultKind, SandboxFault, SandboxListing, SandboxOrder, SandboxWebhook
 from hub.marketplaces.types import ListingRef, QuantityUpdate, ShipmentPush
 from sellers.models import MarketplaceAccount
-from tests.marketplaces.amazon.support import call_items, calls, run_at_once
+from tests.marketplaces.support import call_items, calls, run_at_once
 
 pytestmark = pytest.mark.django_db(transaction=True)
 SINCE = datetime.now(UTC) - timedelta(days=1)

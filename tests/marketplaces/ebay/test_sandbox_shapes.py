@@ -7,7 +7,7 @@ import httpx
 import pytest
 
 from hub.marketplaces.sandbox import ebay as sandbox
-from tests.marketplaces.amazon.support import DECIMAL_STRING, ISO_DATETIME, check_shape, connect_sandbox_account
+from tests.marketplaces.support import DECIMAL_STRING, ISO_DATETIME, connect_sandbox_account, shape_errors
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -68,7 +68,7 @@ def test_token_answer(ebay):
         account.settings["token_url"], data={**form, "refresh_token": "x"}, headers={"Authorization": f"Basic {basic}"}
     )
 
-    assert check_shape(answer.json(), {"access_token": str, "expires_in": int, "token_type": str}) == []
+    assert shape_errors(answer.json(), {"access_token": str, "expires_in": int, "token_type": str}) == []
     assert answer.json()["token_type"] == "User Access Token"
     assert 7190 <= answer.json()["expires_in"] <= 7200
     assert unknown.status_code == 400
@@ -84,7 +84,7 @@ def test_get_orders_answer_is_an_order_search_paged_collection(ebay):
 
     page = {"href": str, "total": int, "limit": int, "offset": int, "next?": str, "prev?": str, "orders": [ORDER]}
     assert answer.status_code == 200
-    assert check_shape(answer.json(), page) == []
+    assert shape_errors(answer.json(), page) == []
     assert (answer.json()["total"], answer.json()["orders"][0]["orderId"]) == (1, order.external_id)
     assert "next" not in answer.json()
 
@@ -99,7 +99,7 @@ def test_get_orders_refuses_bad_parameters(ebay, params):
     answer = client.get("/sell/fulfillment/v1/order", params=params)
 
     assert answer.status_code == 400
-    assert check_shape(answer.json(), ERRORS) == []
+    assert shape_errors(answer.json(), ERRORS) == []
 
 
 def test_get_order_and_fulfillments_answers(ebay):
@@ -120,13 +120,13 @@ def test_get_order_and_fulfillments_answers(ebay):
     listed = client.get(f"{path}/shipping_fulfillment")
     missing = client.get("/sell/fulfillment/v1/order/00-00000-00000")
 
-    assert check_shape(one.json(), ORDER) == []
+    assert shape_errors(one.json(), ORDER) == []
     assert created.status_code == 201
     assert created.headers["Location"].startswith(str(client.base_url).rstrip("/") + f"{path}/shipping_fulfillment/")
     fulfillment = {"fulfillmentId": str, "lineItems": [{"lineItemId": str, "quantity": int}], "shippedDate": str}
-    assert check_shape(listed.json(), {"fulfillments": [fulfillment], "total": int}) == []
+    assert shape_errors(listed.json(), {"fulfillments": [fulfillment], "total": int}) == []
     assert missing.status_code == 404
-    assert check_shape(missing.json(), ERRORS) == []
+    assert shape_errors(missing.json(), ERRORS) == []
 
 
 def test_bulk_update_price_quantity_answers_per_item(ebay):
@@ -153,13 +153,13 @@ def test_bulk_update_price_quantity_answers_per_item(ebay):
 
     response = {"statusCode": int, "sku": str, "offerId?": str, "errors?": [{"errorId": int, "message": str}]}
     assert answer.status_code == 207
-    assert check_shape(answer.json(), {"responses": [response]}) == []
+    assert shape_errors(answer.json(), {"responses": [response]}) == []
     assert [(r["sku"], r["statusCode"], r.get("offerId")) for r in answer.json()["responses"]] == [
         ("SKU-1", 200, offer),
         ("NOPE", 404, None),
     ]
     assert oversized.status_code == 400
-    assert check_shape(oversized.json(), ERRORS) == []
+    assert shape_errors(oversized.json(), ERRORS) == []
 
 
 def test_inventory_item_answers(ebay):
@@ -169,8 +169,8 @@ def test_inventory_item_answers(ebay):
     one = client.get("/sell/inventory/v1/inventory_item/SKU-2")
 
     item = {"sku": str, "condition": str, "availability": {"shipToLocationAvailability": {"quantity": int}}}
-    assert check_shape(bulk.json(), {"responses": [{"statusCode": int, "sku": str, "inventoryItem": item}]}) == []
-    assert check_shape(one.json(), item) == []
+    assert shape_errors(bulk.json(), {"responses": [{"statusCode": int, "sku": str, "inventoryItem": item}]}) == []
+    assert shape_errors(one.json(), item) == []
 
 
 def test_public_key_and_signed_push_shapes(ebay):
@@ -183,9 +183,9 @@ def test_public_key_and_signed_push_shapes(ebay):
 
     key = client.get(f"/commerce/notification/v1/public_key/{header['kid']}")
 
-    assert check_shape(header, {"alg": str, "kid": str, "signature": str, "digest": str}) == []
+    assert shape_errors(header, {"alg": str, "kid": str, "signature": str, "digest": str}) == []
     assert (header["alg"], header["digest"]) == ("ecdsa", "SHA1")
-    assert check_shape(key.json(), {"algorithm": str, "digest": str, "key": str}) == []
+    assert shape_errors(key.json(), {"algorithm": str, "digest": str, "key": str}) == []
     assert key.json()["key"].startswith("-----BEGIN PUBLIC KEY-----")
     envelope = {
         "metadata": {"topic": str, "schemaVersion": str, "deprecated": bool},
@@ -197,7 +197,7 @@ def test_public_key_and_signed_push_shapes(ebay):
             "data": {"orderId": str, "lineItemId": str},
         },
     }
-    assert check_shape(json.loads(bytes(push.body)), envelope) == []
+    assert shape_errors(json.loads(bytes(push.body)), envelope) == []
 
 
 def test_missing_or_unknown_token_is_401_invalid_access_token(ebay):
@@ -208,5 +208,5 @@ def test_missing_or_unknown_token_is_401_invalid_access_token(ebay):
     )
 
     assert answer.status_code == 401
-    assert check_shape(answer.json(), ERRORS) == []
+    assert shape_errors(answer.json(), ERRORS) == []
     assert answer.json()["errors"][0]["errorId"] == 1001

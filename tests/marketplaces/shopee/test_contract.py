@@ -12,8 +12,7 @@ from hub.marketplaces.sandbox import shopee as sandbox
 from hub.marketplaces.sandbox.models import FaultKind, SandboxFault, SandboxListing, SandboxOrder
 from hub.marketplaces.types import ListingRef, QuantityUpdate, ShipmentPush
 from sellers.models import MarketplaceAccount
-
-from .world import run_together
+from tests.marketplaces.support import run_at_once
 
 
 def _ref(listing: SandboxListing) -> ListingRef:
@@ -212,7 +211,7 @@ def test_token_rejected_inside_http_200_is_refreshed_once_and_retried(shopee):
 
 def test_two_workers_refreshing_at_once_cost_one_token_call(shopee):
     world = shopee(expired_token=True)
-    errors = run_together(2, lambda: world.adapter().list_orders(_since()))
+    _, errors = run_at_once([lambda: world.adapter().list_orders(_since())] * 2)
 
     assert errors == []
     assert world.calls("access_token_get") == 1

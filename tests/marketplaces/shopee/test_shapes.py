@@ -6,8 +6,7 @@ import httpx
 
 from hub.marketplaces.sandbox import shopee as sandbox
 from hub.marketplaces.shopee.signing import api_sign
-
-from .shapes import Optional, shape_errors
+from tests.marketplaces.support import Optional, shape_errors
 
 ENVELOPE = {"request_id": str, "error": str, "message": str}
 ORDER_LIST = {

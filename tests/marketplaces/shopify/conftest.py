@@ -6,8 +6,9 @@ import pytest
 
 from hub.marketplaces import adapter_for_account
 from hub.marketplaces.sandbox import shopify as sandbox
-from hub.marketplaces.sandbox.models import SandboxCall, SandboxListing, SandboxShop
+from hub.marketplaces.sandbox.models import SandboxListing, SandboxShop
 from sellers.models import MarketplaceAccount, Seller
+from tests.marketplaces.support import account_for_shop, calls
 
 
 @dataclass
@@ -22,9 +23,7 @@ class ShopifyWorld:
         return adapter_for_account(MarketplaceAccount.objects.get(pk=self.account.pk))
 
     def calls(self, operation: str, **filters) -> int:
-        return SandboxCall.objects.filter(
-            platform="shopify", shop_id=self.shop.shop_id, operation=operation, **filters
-        ).count()
+        return calls(self.shop, operation, **filters)
 
     def credentials(self) -> dict:
         return MarketplaceAccount.objects.get(pk=self.account.pk).credentials
@@ -56,14 +55,13 @@ def shopify(live_server, settings):
     def make(account_settings: dict | None = None, **provision) -> ShopifyWorld:
         shop_id = f"test-{uuid.uuid4().hex[:10]}"
         shop, credentials, defaults = sandbox.provision_shop(shop_id, **provision)
-        account = MarketplaceAccount.objects.create(
-            seller=seller,
-            platform="shopify",
-            name=f"Shopify {shop_id}",
-            shop_id=shop_id,
-            base_url=sandbox.sandbox_base_url(),
-            credentials=credentials,
+        account = account_for_shop(
+            seller,
+            shop,
+            credentials,
+            sandbox.sandbox_base_url(),
             settings={**defaults, **(account_settings or {})},
+            name=f"Shopify {shop_id}",
         )
         return ShopifyWorld(shop, account, f"{live_server.url}/sandbox/shopify/{shop_id}")
 

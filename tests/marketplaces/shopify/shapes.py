@@ -1,4 +1,4 @@
-"""Small schemas of Shopify's documented answers, and a checker.
+"""Small schemas of Shopify's documented answers, checked with ``tests.marketplaces.support.assert_shape``.
 
 A schema is a type (or tuple of types), a dict of required keys (extra keys allowed), a
 one-item list (every element matches), or a callable returning True for a valid value.
@@ -22,23 +22,6 @@ def iso_with_offset(value) -> bool:
 def gid(kind: str):
     pattern = re.compile(rf"^gid://shopify/{kind}/\d+$")
     return lambda value: isinstance(value, str) and bool(pattern.match(value))
-
-
-def assert_shape(value, schema, path: str = "$") -> None:
-    if isinstance(schema, dict):
-        assert isinstance(value, dict), f"{path}: expected an object, got {type(value).__name__}"
-        for key, inner in schema.items():
-            assert key in value, f"{path}: missing {key!r}"
-            assert_shape(value[key], inner, f"{path}.{key}")
-    elif isinstance(schema, list):
-        assert isinstance(value, list), f"{path}: expected a list, got {type(value).__name__}"
-        for index, item in enumerate(value):
-            assert_shape(item, schema[0], f"{path}[{index}]")
-    elif isinstance(schema, type | tuple):
-        assert isinstance(value, schema), f"{path}: {value!r} is not {schema}"
-        assert not (isinstance(value, bool) and schema is int), f"{path}: {value!r} is a boolean"
-    else:
-        assert schema(value), f"{path}: {value!r} is not valid"
 
 
 MONEY_SET = {

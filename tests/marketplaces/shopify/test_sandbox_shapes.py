@@ -8,16 +8,9 @@ import pytest
 from hub.marketplaces.sandbox.models import FaultKind, SandboxFault
 from hub.marketplaces.sandbox.shopify import place_order
 from hub.marketplaces.shopify.graphql import INVENTORY_LEVELS, INVENTORY_SET_QUANTITIES
+from tests.marketplaces.support import assert_shape
 
-from .shapes import (
-    COST,
-    FULFILLMENT,
-    FULFILLMENT_ORDER,
-    ORDER,
-    TOP_LEVEL_ERROR,
-    assert_shape,
-    gid,
-)
+from .shapes import COST, FULFILLMENT, FULFILLMENT_ORDER, ORDER, TOP_LEVEL_ERROR, gid
 
 pytestmark = pytest.mark.django_db(transaction=True)
 

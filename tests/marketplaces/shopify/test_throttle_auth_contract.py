@@ -1,16 +1,16 @@
 """Throttling and tokens against the sandbox over HTTP: 429 + Retry-After, GraphQL cost, token refresh."""
 
+import functools
 import logging
-import threading
 import time
 from datetime import UTC, datetime
 
 import pytest
-from django.db import connection
 
 from hub.marketplaces.errors import AuthFailed, Throttled
 from hub.marketplaces.sandbox.models import FaultKind, SandboxFault, SandboxShop
 from hub.marketplaces.types import ListingRef, QuantityUpdate
+from tests.marketplaces.support import run_at_once
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -104,28 +104,18 @@ def test_expired_token_is_refreshed_once_and_stored(shopify):
     assert world.calls("orders_list", status_code=401) == 0
 
 
+def order_count(adapter) -> int:
+    return len(adapter.list_orders(LONG_AGO).orders)
+
+
 def test_two_workers_refreshing_at_once_make_one_token_call(shopify):
     world = shopify(expired_token=True)
-    barrier = threading.Barrier(4)
-    outcomes = []
+    adapters = [world.adapter() for _ in range(4)]
 
-    def worker():
-        try:
-            adapter = world.adapter()
-            barrier.wait()
-            outcomes.append(len(adapter.list_orders(LONG_AGO).orders))
-        except Exception as error:  # noqa: BLE001 - reported by the assertion below
-            outcomes.append(error)
-        finally:
-            connection.close()
+    results, errors = run_at_once([functools.partial(order_count, adapter) for adapter in adapters])
 
-    threads = [threading.Thread(target=worker) for _ in range(4)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
-
-    assert outcomes == [0, 0, 0, 0]
+    assert errors == []
+    assert results == [0, 0, 0, 0]
     assert world.calls("oauth_token") == 1
     assert world.calls("orders_list", status_code=200) == 4
 
