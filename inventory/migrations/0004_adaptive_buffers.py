@@ -5,36 +5,62 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('inventory', '0003_hot_path_prev_head_and_indexes'),
+        ("inventory", "0003_hot_path_prev_head_and_indexes"),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='allocationrule',
-            name='buffer_mode',
-            field=models.CharField(choices=[('static', 'Static: the units and percentage above'), ('adaptive', 'Adaptive')], default='static', help_text="Adaptive: at least the units likely to sell elsewhere before this channel hears of it, from the SKU's recent order velocity and the channel's measured detection and push latency.", max_length=16, verbose_name='buffer mode'),
+            model_name="allocationrule",
+            name="buffer_mode",
+            field=models.CharField(
+                choices=[("static", "Static: the units and percentage above"), ("adaptive", "Adaptive")],
+                default="static",
+                help_text="Adaptive: at least the units likely to sell elsewhere before this channel hears of it, from the SKU's recent order velocity and the channel's measured detection and push latency.",
+                max_length=16,
+                verbose_name="buffer mode",
+            ),
         ),
         migrations.CreateModel(
-            name='AdaptiveBuffer',
+            name="AdaptiveBuffer",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('platform', models.CharField(choices=[('shopify', 'Shopify'), ('amazon', 'Amazon'), ('ebay', 'eBay'), ('shopee', 'Shopee'), ('aliexpress', 'AliExpress')], max_length=16, verbose_name='platform')),
-                ('units', models.PositiveIntegerField(verbose_name='buffer (units)')),
-                ('units_sold', models.PositiveIntegerField(verbose_name='units sold in the window')),
-                ('window_hours', models.PositiveSmallIntegerField(verbose_name='window (hours)')),
-                ('detection_seconds', models.FloatField(verbose_name='detection latency p95 (s)')),
-                ('push_seconds', models.FloatField(verbose_name='push latency p95 (s)')),
-                ('reasoning', models.TextField(verbose_name='reasoning')),
-                ('computed_at', models.DateTimeField(verbose_name='computed at')),
-                ('sku', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='+', to='inventory.sku', verbose_name='SKU')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                (
+                    "platform",
+                    models.CharField(
+                        choices=[
+                            ("shopify", "Shopify"),
+                            ("amazon", "Amazon"),
+                            ("ebay", "eBay"),
+                            ("shopee", "Shopee"),
+                            ("aliexpress", "AliExpress"),
+                        ],
+                        max_length=16,
+                        verbose_name="platform",
+                    ),
+                ),
+                ("units", models.PositiveIntegerField(verbose_name="buffer (units)")),
+                ("units_sold", models.PositiveIntegerField(verbose_name="units sold in the window")),
+                ("window_hours", models.PositiveSmallIntegerField(verbose_name="window (hours)")),
+                ("detection_seconds", models.FloatField(verbose_name="detection latency p95 (s)")),
+                ("push_seconds", models.FloatField(verbose_name="push latency p95 (s)")),
+                ("reasoning", models.TextField(verbose_name="reasoning")),
+                ("computed_at", models.DateTimeField(verbose_name="computed at")),
+                (
+                    "sku",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="+",
+                        to="inventory.sku",
+                        verbose_name="SKU",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'adaptive buffer',
-                'verbose_name_plural': 'adaptive buffers',
-                'ordering': ['sku', 'platform'],
-                'constraints': [models.UniqueConstraint(fields=('sku', 'platform'), name='adaptive_buffer_unique')],
+                "verbose_name": "adaptive buffer",
+                "verbose_name_plural": "adaptive buffers",
+                "ordering": ["sku", "platform"],
+                "constraints": [models.UniqueConstraint(fields=("sku", "platform"), name="adaptive_buffer_unique")],
             },
         ),
     ]
