@@ -8,8 +8,8 @@ from decimal import Decimal
 from ..errors import InvalidPayload
 from ..money import amount as money
 from ..money import quantize
+from ..payload import aware_datetime, country_code, currency_code, optional, positive_int, required, unit_price
 from ..types import CanonicalLine, CanonicalOrder, OrderStatus, ShipTo
-from .payload import aware_datetime, country_code, currency_code, optional, positive_int, required, unit_price
 
 # OrderStatus enum of ordersV0.json. Amazon has no "refunded" order status (refunds are financial events).
 STATUSES = {

@@ -3,9 +3,9 @@
 Field names from the Fulfillment API reference (https://developer.ebay.com/api-docs/sell/fulfillment/types/sel:Order).
 """
 
-from ..amazon.payload import aware_datetime, country_code, currency_code, optional, positive_int, required, unit_price
 from ..errors import InvalidPayload
 from ..money import amount as money
+from ..payload import aware_datetime, country_code, currency_code, optional, positive_int, required, unit_price
 from ..types import CanonicalLine, CanonicalOrder, OrderStatus, ShipTo
 
 PAYMENT_STATUSES = {

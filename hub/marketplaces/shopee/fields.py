@@ -1,7 +1,8 @@
 """Reading platform payloads: required fields, money with the currency's scale, timestamps.
 
-Shared by the Shopee and AliExpress parsers. Every failure is an ``InvalidPayload`` naming
-the field by its path in the payload, never a bare KeyError or decimal error.
+Shared by the Shopee and AliExpress parsers (ISO codes and whole numbers as every platform reads
+them, from ``hub/marketplaces/payload.py``). Every failure is an ``InvalidPayload`` naming the
+field by its path in the payload, never a bare KeyError or decimal error.
 """
 
 from datetime import UTC, datetime
@@ -9,7 +10,11 @@ from decimal import Decimal
 from typing import Any
 
 from .. import money as currency_money
+from .. import payload
 from ..errors import InvalidPayload
+from ..payload import country_code, currency_code
+
+__all__ = ["country_code", "currency_code", "from_unix", "money", "optional_text", "positive_int", "require"]
 
 _MISSING = object()
 
@@ -31,13 +36,6 @@ def optional_text(container: Any, key: str) -> str:
     return "" if value is None else str(value).strip()
 
 
-def currency_code(value: Any, path: str) -> str:
-    code = str(value).strip().upper()
-    if len(code) != 3 or not code.isalpha():
-        raise InvalidPayload(path, f"payload field {path!r} is not an ISO 4217 currency code")
-    return code
-
-
 def money(value: Any, currency: str, path: str) -> Decimal:
     """A Decimal at the currency's scale (JPY 0 places, KWD 3, most 2), rounded half up; floats by their repr."""
     if isinstance(value, bool) or value is None:
@@ -46,13 +44,8 @@ def money(value: Any, currency: str, path: str) -> Decimal:
 
 
 def positive_int(value: Any, path: str) -> int:
-    try:
-        number = int(str(value).strip())
-    except (TypeError, ValueError):
-        raise InvalidPayload(path, f"payload field {path!r} is not a whole number") from None
-    if number <= 0:
-        raise InvalidPayload(path, f"payload field {path!r} must be positive")
-    return number
+    """A whole number above zero."""
+    return payload.positive_int(value, path, allow_zero=False)
 
 
 def from_unix(value: Any, path: str) -> datetime:
@@ -60,10 +53,3 @@ def from_unix(value: Any, path: str) -> datetime:
         return datetime.fromtimestamp(int(value), tz=UTC)
     except (TypeError, ValueError, OverflowError, OSError):
         raise InvalidPayload(path, f"payload field {path!r} is not a Unix timestamp") from None
-
-
-def country_code(value: Any, path: str) -> str:
-    code = str(value).strip().upper()
-    if len(code) != 2 or not code.isalpha():
-        raise InvalidPayload(path, f"payload field {path!r} is not an ISO 3166 alpha-2 country code")
-    return code

@@ -14,11 +14,11 @@ rejected rather than rounded.
 """
 
 import re
-from datetime import UTC, datetime
 from decimal import Decimal
 
 from ..errors import InvalidPayload
 from ..money import exact_amount
+from ..payload import aware_datetime as timestamp
 from ..types import CanonicalLine, CanonicalOrder, OrderStatus, ShipTo
 
 PLATFORM = "shopify"
@@ -36,19 +36,6 @@ def money(value, currency: str, field: str) -> Decimal:
     if value is None or isinstance(value, bool) or not isinstance(value, str | int | float):
         raise InvalidPayload(field)
     return exact_amount(value, currency, field)
-
-
-def timestamp(value, field: str) -> datetime:
-    """An ISO 8601 time with offset as an aware UTC datetime."""
-    if not isinstance(value, str):
-        raise InvalidPayload(field)
-    try:
-        parsed = datetime.fromisoformat(value)
-    except ValueError:
-        raise InvalidPayload(field, f"payload field {field!r} is not an ISO 8601 time") from None
-    if parsed.tzinfo is None:
-        raise InvalidPayload(field, f"payload field {field!r} has no UTC offset")
-    return parsed.astimezone(UTC)
 
 
 def required(mapping: dict, key: str, field: str | None = None):

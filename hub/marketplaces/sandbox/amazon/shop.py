@@ -11,7 +11,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from hub.marketplaces.amazon.parsing import MARKETPLACE_CURRENCIES
-from hub.marketplaces.amazon.payload import quantize
+from hub.marketplaces.money import quantize
 
 from ..common import Buyer, order_place, random_buyer
 from ..models import SandboxListing, SandboxOrder, SandboxShop

@@ -14,7 +14,7 @@ from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
-from hub.marketplaces.amazon.payload import quantize
+from hub.marketplaces.money import quantize
 
 from ..amazon.shop import token_issue as amazon_token_issue
 from ..common import Buyer, order_place, random_buyer, webhook_enqueue

@@ -1,15 +1,16 @@
-"""Reading platform payloads safely: required fields, aware datetimes, ISO codes (money: ``..money``).
+"""Reading platform payloads safely: required fields, aware datetimes, ISO codes (money: ``money.py``).
 
 Every helper raises ``InvalidPayload`` naming the field (a dotted path), never ``KeyError``.
-Platform-neutral; the eBay adapter uses it too (a candidate for ``hub/marketplaces/payload.py``).
+Platform-neutral: the Amazon and eBay parsers read their payloads with it, the Shopee, AliExpress
+and Shopify parsers its codes, numbers and timestamps.
 """
 
 import re
 from datetime import UTC, datetime
 from decimal import Decimal
 
-from ..errors import InvalidPayload
-from ..money import quantize
+from .errors import InvalidPayload
+from .money import quantize
 
 _CURRENCY = re.compile(r"^[A-Z]{3}$")
 _COUNTRY = re.compile(r"^[A-Z]{2}$")
@@ -67,10 +68,11 @@ def aware_datetime(value, field: str) -> datetime:
 
 
 def positive_int(value, field: str, *, allow_zero: bool = True) -> int:
+    """A whole number (an int or its string), not negative; not zero either unless ``allow_zero``."""
     try:
         number = int(str(value).strip())
     except (TypeError, ValueError):
         raise InvalidPayload(field, f"payload field {field!r} is not a whole number") from None
     if number < 0 or (number == 0 and not allow_zero):
-        raise InvalidPayload(field, f"payload field {field!r} is out of range")
+        raise InvalidPayload(field, f"payload field {field!r} must be positive")
     return number
