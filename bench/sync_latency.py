@@ -12,10 +12,12 @@ What it does: migrate a fresh database; seed the demo (3 sellers, 9 sandbox shop
 platforms, 213 listings) and receive extra stock for every listed SKU; start the web server
 on a free loopback port (HUB_BASE_URL points at it, so it serves both the hub and the sandbox
 marketplaces), Celery worker(s) and beat (per-account pulls, the 5 s sync sweep); wait until
-every listing shows what the hub advertises; then drive buyer traffic with the sandbox's
-generator (``run_traffic``) in separate processes: a steady phase (20 orders/s over every
+every listing shows what the hub advertises; then drive buyer traffic through each sandbox
+platform's ``place_order`` from separate processes: a steady phase (20 orders/s over every
 listing), a pause for convergence, and a burst (200 orders/s for 10 s on a few hot SKUs),
-followed by 60 s of settling. A sampler reads, in one REPEATABLE READ snapshot every
+followed by 60 s of settling. Every order has a buyer of its own (the
+sandbox's ``run_traffic`` cycles through eight, which the hub would hold as suspected
+duplicates). A sampler reads, in one REPEATABLE READ snapshot every
 ``--sample-interval`` seconds, what every sandbox listing shows and what the hub advertises
 for it (``inventory.allocation.advertised_quantities``).
 
@@ -32,6 +34,7 @@ Figures, per phase, overall and per platform:
   (per platform: / changes of SKUs listed on that platform), in the phase's window;
 - oversold: units of the phase's orders the hub could not allocate (backordered, rejected)
   although the marketplace sold them; not_ingested: sandbox orders with no hub order at the end;
+  on_hold: orders the hub holds (not reserved) for an operator;
 - rate_limit_violations: HTTP 429 answers of the sandboxes, Shopify THROTTLED answers, eBay
   refusals at 250 revisions per listing per day, and eBay listings revised more than 250 times;
 - stale_listings_after: listings whose shown quantity differs from the advertised one at the
@@ -43,6 +46,8 @@ Figures, per phase, overall and per platform:
 import argparse
 import bisect
 import contextlib
+import dataclasses
+import itertools
 import json
 import multiprocessing
 import os
@@ -80,7 +85,7 @@ PUSH_OPERATIONS = {
 EBAY_DAILY_REVISIONS = 250
 HOT_SKU_CODES = ("BOTTLE-500-BLK", "BOTTLE-1000-WHT", "LAMP-BLK-US")  # listed on every platform between them
 SCARCE_SKU_CODE = "LAMP-BLK-US"  # its stock runs out during the burst: low-stock decreases, sell-out
-SCARCE_SHARE_OF_BURST_DEMAND = 0.25  # the achieved burst rate is well below the nominal one here
+SCARCE_SHARE_OF_BURST_DEMAND = 0.15  # the achieved burst rate is a fraction of the nominal one here
 STOCK_TOP_UP = 400  # units received for every listed SKU before the run
 HOT_STOCK_TOP_UP = 5000
 SANDBOX_WEBHOOK_TASK = "hub.marketplaces.sandbox.tasks.sandbox_webhook_deliver_task"
@@ -268,13 +273,39 @@ class Sampler(threading.Thread):
 
 
 def _generate(rate: float, seconds: float, seller_skus, seed: int, results) -> None:
+    """Buyers order one unit of a random listing at ``rate`` for ``seconds``, each buyer a different person.
+
+    (``run_traffic`` draws from eight demo buyers: at these rates most orders would repeat a
+    buyer and items within minutes, and the hub rightly holds suspected duplicates unreserved.)
+    """
     from django.db import connections
 
-    from hub.marketplaces.sandbox.traffic import run_traffic
+    from hub.marketplaces.sandbox.common import SandboxOutOfStock, random_buyer
+    from hub.marketplaces.sandbox.models import SandboxListing
+    from hub.marketplaces.sandbox.registry import sandbox_module
 
     connections.close_all()  # never share the parent's connections
-    report = run_traffic(rate, seconds, seller_skus=seller_skus, rng=random.Random(seed))
-    results.put({"placed": report.placed, "out_of_stock": report.out_of_stock, "by_platform": report.by_platform})
+    rng = random.Random(seed)
+    listings = SandboxListing.objects.select_related("shop").filter(quantity__gt=0)
+    pool = list(listings.filter(seller_sku__in=seller_skus) if seller_skus else listings)
+    report = {"placed": 0, "out_of_stock": 0, "by_platform": {}}
+    started = time.monotonic()
+    for serial in itertools.count():
+        due = started + serial / rate
+        if due - started >= seconds or time.monotonic() - started >= seconds or not pool:
+            break  # the schedule is done, or the wall clock says so (a generator short of CPU falls behind)
+        time.sleep(max(0.0, due - time.monotonic()))
+        listing = rng.choice(pool)
+        buyer = random_buyer(rng)
+        buyer = dataclasses.replace(buyer, name=f"{buyer.name} {seed}-{serial}", email=f"b{seed}-{serial}@example.com")
+        try:
+            sandbox_module(listing.shop.platform).place_order(listing.shop, [(listing.seller_sku, 1)], buyer=buyer)
+        except SandboxOutOfStock:
+            report["out_of_stock"] += 1
+            continue
+        report["placed"] += 1
+        report["by_platform"][listing.shop.platform] = report["by_platform"].get(listing.shop.platform, 0) + 1
+    results.put(report)
     connections.close_all()
 
 
@@ -295,7 +326,7 @@ def _next_result(results, processes, *, deadline: float) -> dict:
 
 
 def traffic(rate: float, seconds: float, *, generators: int, seller_skus=None, seed: int) -> dict:
-    """Run ``run_traffic`` in ``generators`` processes sharing ``rate``; returns their summed reports."""
+    """Run ``generators`` buyer processes sharing ``rate``; returns their summed reports."""
     from django.db import connections
 
     connections.close_all()
@@ -474,6 +505,7 @@ def phase_figures(window: Window, snapshots: Snapshots, sandbox_report: dict, st
     censored = 0
     oversold = dict.fromkeys(PLATFORMS, 0)
     missing = dict.fromkeys(PLATFORMS, 0)
+    held = dict.fromkeys(PLATFORMS, 0)  # on hold: not reserved, though the marketplace sold it
     stored_times = []
     for platform, shop, external, created in sandbox_orders:
         found = hub_orders.get((platform, shop, external))
@@ -483,6 +515,8 @@ def phase_figures(window: Window, snapshots: Snapshots, sandbox_report: dict, st
         order_id, stored, committed, state = found
         stored_times.append(stored)
         detection[platform].append(_seconds(stored, created))
+        if state == "on_hold":
+            held[platform] += 1
         if state in UNALLOCATED_STATES:
             oversold[platform] += sum(quantity for _sku, _listing, quantity in lines.get(order_id, []))
         worst, was_censored = _order_hub_latency(
@@ -575,6 +609,7 @@ def phase_figures(window: Window, snapshots: Snapshots, sandbox_report: dict, st
             "api_calls_per_change": round(calls[platform] / changes_on[platform], 3) if changes_on[platform] else None,
             "oversold": oversold[platform],
             "not_ingested": missing[platform],
+            "on_hold": held[platform],
             "rate_limit_violations": violations[platform],
             "stale_listings_after": stale_after["by_platform"][platform],
         }
@@ -601,6 +636,7 @@ def phase_figures(window: Window, snapshots: Snapshots, sandbox_report: dict, st
         "api_calls_per_change": round(sum(calls.values()) / len(changes), 3) if changes else None,
         "oversold": sum(oversold.values()),
         "not_ingested": sum(missing.values()),
+        "on_hold": sum(held.values()),
         "rate_limit_violations": sum(violations.values()),
         "rate_limit_violations_by_operation": violations_by_operation,
         "ebay_max_revisions_per_listing_today": max(ebay_revisions, default=0),
@@ -804,7 +840,8 @@ def text_report(result: dict) -> str:
         lines.append(
             f"  exposure {figures['exposure_listing_s']} listing-s "
             f"(at low stock {figures['exposure_low_stock_listing_s']}), oversold {figures['oversold']}, "
-            f"not ingested {figures['not_ingested']}, rate-limit violations {figures['rate_limit_violations']}, "
+            f"not ingested {figures['not_ingested']}, on hold {figures['on_hold']}, "
+            f"rate-limit violations {figures['rate_limit_violations']}, "
             f"stale after {figures['stale_listings_after']} ({figures['stale_listings_after_showing_more']} showing "
             f"more, {figures['stale_listings_after_showing_fewer']} fewer), eBay max revisions today "
             f"{figures['ebay_max_revisions_per_listing_today']}"
