@@ -17,7 +17,9 @@ platform's ``place_order`` from separate processes: a steady phase (20 orders/s 
 listing), a pause for convergence, and a burst (200 orders/s for 10 s on a few hot SKUs),
 followed by 60 s of settling. Every order has a buyer of its own (the
 sandbox's ``run_traffic`` cycles through eight, which the hub would hold as suspected
-duplicates). A sampler reads, in one REPEATABLE READ snapshot every
+duplicates). One hot SKU (``SCARCE_SKU_CODE``) is stocked to sell out during the burst, so
+low-stock decreases and a sell-out happen. Generators short of CPU fall behind the nominal
+rate; ``orders_placed_per_s`` is what they achieved. A sampler reads, in one REPEATABLE READ snapshot every
 ``--sample-interval`` seconds, what every sandbox listing shows and what the hub advertises
 for it (``inventory.allocation.advertised_quantities``).
 
