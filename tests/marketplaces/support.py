@@ -13,7 +13,7 @@ Shapes: a schema is
 import threading
 import uuid
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime, timedelta
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
@@ -21,6 +21,7 @@ from django.db import connections
 
 from hub.marketplaces.sandbox.models import SandboxCall
 from hub.marketplaces.sandbox.registry import sandbox_module
+from hub.marketplaces.types import ListingRef
 from sellers.models import MarketplaceAccount, Seller
 
 
@@ -128,6 +129,15 @@ def call_items(shop, operation: str) -> list[int]:
         .order_by("at", "id")
         .values_list("items", flat=True)
     )
+
+
+def listing_ref(listing) -> ListingRef:
+    """The hub's reference to a sandbox listing (seller SKU, listing id, variant id)."""
+    return ListingRef(seller_sku=listing.seller_sku, listing_id=listing.listing_id, variant_id=listing.variant_id)
+
+
+def an_hour_ago() -> datetime:
+    return datetime.now(UTC) - timedelta(hours=1)
 
 
 def account_for_shop(

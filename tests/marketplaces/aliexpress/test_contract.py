@@ -13,19 +13,11 @@ from hub.marketplaces.sandbox import aliexpress as sandbox
 from hub.marketplaces.sandbox.models import FaultKind, SandboxFault, SandboxListing, SandboxOrder
 from hub.marketplaces.types import ListingRef, QuantityUpdate, ShipmentPush
 from sellers.models import MarketplaceAccount
-from tests.marketplaces.support import run_at_once
+from tests.marketplaces.support import an_hour_ago, listing_ref, run_at_once
 
 ORDER_GET = "aliexpress.solution.order.get"
 ORDER_INFO = "aliexpress.solution.order.info.get"
 INVENTORY = "aliexpress.solution.batch.product.inventory.update"
-
-
-def _ref(listing: SandboxListing) -> ListingRef:
-    return ListingRef(seller_sku=listing.seller_sku, listing_id=listing.listing_id, variant_id=listing.variant_id)
-
-
-def _since() -> datetime:
-    return datetime.now(UTC) - timedelta(hours=1)
 
 
 def test_pages_through_many_orders_by_page_number(aliexpress):
@@ -33,7 +25,7 @@ def test_pages_through_many_orders_by_page_number(aliexpress):
     sandbox.listing_create(world.shop, "LOTUS-MAT", 500, price="12.90")
     placed = [sandbox.place_order(world.shop, [("LOTUS-MAT", 1)]).external_id for _ in range(45)]
 
-    pages = list(world.adapter().iter_orders(_since()))
+    pages = list(world.adapter().iter_orders(an_hour_ago()))
 
     assert [len(page.orders) for page in pages] == [20, 20, 5]
     assert [order.external_id for page in pages for order in page.orders] == placed
@@ -52,7 +44,7 @@ def test_orders_modified_before_since_are_not_listed(aliexpress):
     recent = sandbox.place_order(world.shop, [("LOTUS-MAT", 1)])
     sandbox.set_order_updated(old, datetime.now(UTC) - timedelta(days=3))
 
-    page = world.adapter().list_orders(_since())
+    page = world.adapter().list_orders(an_hour_ago())
 
     assert [order.external_id for order in page.orders] == [recent.external_id]
 
@@ -74,7 +66,7 @@ def test_get_order(aliexpress):
 def test_pushes_quantities_in_calls_of_twenty_products(aliexpress):
     world = aliexpress()
     listings = [sandbox.listing_create(world.shop, f"SKU-{n:03}", 0) for n in range(45)]
-    updates = [QuantityUpdate(_ref(listing), quantity=n + 1) for n, listing in enumerate(listings)]
+    updates = [QuantityUpdate(listing_ref(listing), quantity=n + 1) for n, listing in enumerate(listings)]
 
     result = world.adapter().push_quantities(updates)
 
@@ -87,7 +79,7 @@ def test_skus_of_one_product_travel_together(aliexpress):
     world = aliexpress()
     listings = [sandbox.listing_create(world.shop, f"SIZE-{n}", 0, product_id=1005001234567) for n in range(250)]
 
-    result = world.adapter().push_quantities([QuantityUpdate(_ref(listing), 4) for listing in listings])
+    result = world.adapter().push_quantities([QuantityUpdate(listing_ref(listing), 4) for listing in listings])
 
     assert result.calls == 2  # 250 SKUs of one product: 200 + 50
     assert len(result.succeeded) == 250
@@ -99,7 +91,7 @@ def test_sandbox_refuses_more_than_twenty_products_in_one_call(aliexpress):
     listings = [sandbox.listing_create(world.shop, f"SKU-{n:03}", 5) for n in range(21)]
 
     with pytest.raises(RequestRejected, match="InvalidParameter"):
-        world.adapter().push_quantities_batch([QuantityUpdate(_ref(listing), 9) for listing in listings])
+        world.adapter().push_quantities_batch([QuantityUpdate(listing_ref(listing), 9) for listing in listings])
 
     assert set(world.shop.listings.values_list("quantity", flat=True)) == {5}
 
@@ -111,7 +103,7 @@ def test_a_failed_product_is_an_item_error_and_the_rest_succeed(aliexpress):
     ghost = ListingRef(seller_sku="LOTUS-GHOST", listing_id=other.listing_id)
 
     result = world.adapter().push_quantities(
-        [QuantityUpdate(_ref(good), 7), QuantityUpdate(_ref(other), 3), QuantityUpdate(ghost, 2)]
+        [QuantityUpdate(listing_ref(good), 7), QuantityUpdate(listing_ref(other), 3), QuantityUpdate(ghost, 2)]
     )
 
     assert result.calls == 1
@@ -130,7 +122,7 @@ def test_reads_back_quantities_per_product(aliexpress):
     second = sandbox.listing_create(world.shop, "B", 9, product_id=1005000000001)
     third = sandbox.listing_create(world.shop, "C", 2)
 
-    quantities = world.adapter().read_quantities([_ref(first), _ref(second), _ref(third)])
+    quantities = world.adapter().read_quantities([listing_ref(first), listing_ref(second), listing_ref(third)])
 
     assert quantities == {"A": 4, "B": 9, "C": 2}
     assert world.calls("aliexpress.solution.product.info.get") == 2
@@ -163,9 +155,9 @@ def test_throttle_fault_reports_the_ban_length_and_succeeds_after_waiting(aliexp
     adapter = world.adapter()
 
     with pytest.raises(Throttled) as throttled:
-        adapter.list_orders(_since())
+        adapter.list_orders(an_hour_ago())
     time.sleep(throttled.value.retry_after)
-    page = adapter.list_orders(_since())
+    page = adapter.list_orders(an_hour_ago())
 
     assert throttled.value.retry_after == 2.0  # from "This ban will last for 2 more seconds"
     assert page.orders == []
@@ -174,11 +166,11 @@ def test_throttle_fault_reports_the_ban_length_and_succeeds_after_waiting(aliexp
 def test_real_rate_limit_answers_api_call_limit(aliexpress):
     world = aliexpress(rate_per_second=0.25, burst=2)
     adapter = world.adapter()
-    adapter.list_orders(_since())
-    adapter.list_orders(_since())
+    adapter.list_orders(an_hour_ago())
+    adapter.list_orders(an_hour_ago())
 
     with pytest.raises(Throttled) as throttled:
-        adapter.list_orders(_since())
+        adapter.list_orders(an_hour_ago())
 
     assert throttled.value.retry_after == 4.0  # one token at 0.25/s: a 4-second ban
     assert "ApiCallLimit" in str(throttled.value)
@@ -188,7 +180,7 @@ def test_expired_token_is_refreshed_before_the_call(aliexpress):
     world = aliexpress(expired_token=True)
     old = world.account.credentials
 
-    world.adapter().list_orders(_since())
+    world.adapter().list_orders(an_hour_ago())
 
     fresh = MarketplaceAccount.objects.get(pk=world.account.pk).credentials
     assert world.calls("auth.token.refresh") == 1
@@ -202,14 +194,14 @@ def test_refused_token_is_refreshed_once_and_the_call_retried(aliexpress):
     world.shop.secrets["access_tokens"][world.account.credentials["access_token"]] = 0
     world.shop.save()
 
-    assert world.adapter().list_orders(_since()).orders == []
+    assert world.adapter().list_orders(an_hour_ago()).orders == []
     assert world.calls("auth.token.refresh") == 1
     assert world.calls(ORDER_GET) == 2
 
 
 def test_two_workers_refreshing_at_once_cost_one_token_call(aliexpress):
     world = aliexpress(expired_token=True)
-    _, errors = run_at_once([lambda: world.adapter().list_orders(_since())] * 3)
+    _, errors = run_at_once([lambda: world.adapter().list_orders(an_hour_ago())] * 3)
 
     assert errors == []
     assert world.calls("auth.token.refresh") == 1
@@ -222,7 +214,7 @@ def test_wrong_app_secret_is_auth_failed_without_leaking_secrets(aliexpress):
     world.account.save()
 
     with pytest.raises(AuthFailed, match="IncompleteSignature") as failed:
-        world.adapter().list_orders(_since())
+        world.adapter().list_orders(an_hour_ago())
 
     assert "f" * 8 not in str(failed.value)
     assert world.account.credentials["access_token"] not in str(failed.value)
@@ -236,7 +228,7 @@ def test_server_faults_are_retryable(aliexpress):
 
     for _ in range(2):
         with pytest.raises(Exception, match="aliexpress") as failed:
-            adapter.list_orders(_since())
+            adapter.list_orders(an_hour_ago())
         assert failed.value.retryable is True
 
 
@@ -251,7 +243,7 @@ def test_a_slow_platform_times_out_as_a_retryable_server_error(aliexpress):
     adapter.client = httpx.Client(timeout=0.5)
 
     with pytest.raises(ServerError) as failed:
-        adapter.list_orders(_since())
+        adapter.list_orders(an_hour_ago())
     deadline = time.monotonic() + 5
     while world.calls(ORDER_GET) == 0 and time.monotonic() < deadline:  # let the sandbox finish its slow answer
         time.sleep(0.1)

@@ -12,15 +12,7 @@ from hub.marketplaces.sandbox import shopee as sandbox
 from hub.marketplaces.sandbox.models import FaultKind, SandboxFault, SandboxListing, SandboxOrder
 from hub.marketplaces.types import ListingRef, QuantityUpdate, ShipmentPush
 from sellers.models import MarketplaceAccount
-from tests.marketplaces.support import run_at_once
-
-
-def _ref(listing: SandboxListing) -> ListingRef:
-    return ListingRef(seller_sku=listing.seller_sku, listing_id=listing.listing_id, variant_id=listing.variant_id)
-
-
-def _since() -> datetime:
-    return datetime.now(UTC) - timedelta(hours=1)
+from tests.marketplaces.support import an_hour_ago, listing_ref, run_at_once
 
 
 def test_paginates_through_many_orders_with_cursor_and_details_in_fifties(shopee):
@@ -28,7 +20,7 @@ def test_paginates_through_many_orders_with_cursor_and_details_in_fifties(shopee
     sandbox.listing_create(world.shop, "LOTUS-MAT", 500, price="12.90")
     placed = [sandbox.place_order(world.shop, [("LOTUS-MAT", 1)]).external_id for _ in range(75)]
 
-    pages = list(world.adapter().iter_orders(_since()))
+    pages = list(world.adapter().iter_orders(an_hour_ago()))
 
     assert [len(page.orders) for page in pages] == [30, 30, 15]
     assert [order.external_id for page in pages for order in page.orders] == placed
@@ -84,7 +76,7 @@ def test_get_order_returns_canonical_and_raw(shopee):
 def test_pushes_quantities_in_batches_of_fifty_models_per_item(shopee):
     world = shopee()
     listings = [sandbox.listing_create(world.shop, f"SKU-{n:03}", 0) for n in range(120)]
-    updates = [QuantityUpdate(_ref(listing), quantity=n + 1) for n, listing in enumerate(listings)]
+    updates = [QuantityUpdate(listing_ref(listing), quantity=n + 1) for n, listing in enumerate(listings)]
 
     result = world.adapter().push_quantities(updates)
 
@@ -102,7 +94,7 @@ def test_sandbox_refuses_more_than_fifty_models_in_one_call(shopee):
     adapter.batch_limit = 51  # pretend the adapter did not know the limit
 
     with pytest.raises(RequestRejected, match=r"product\.error_param"):
-        adapter.push_quantities_batch([QuantityUpdate(_ref(listing), quantity=9) for listing in listings])
+        adapter.push_quantities_batch([QuantityUpdate(listing_ref(listing), quantity=9) for listing in listings])
 
     assert set(world.shop.listings.values_list("quantity", flat=True)) == {5}
 
@@ -114,7 +106,7 @@ def test_one_failed_model_is_an_item_error_and_the_rest_succeed(shopee):
     ghost = ListingRef(seller_sku="LOTUS-GHOST", listing_id=good.listing_id, variant_id="999")
 
     result = world.adapter().push_quantities(
-        [QuantityUpdate(_ref(good), 7), QuantityUpdate(_ref(reserved), 2), QuantityUpdate(ghost, 3)]
+        [QuantityUpdate(listing_ref(good), 7), QuantityUpdate(listing_ref(reserved), 2), QuantityUpdate(ghost, 3)]
     )
 
     assert result.calls == 1
@@ -133,7 +125,7 @@ def test_reads_back_quantities_per_item(shopee):
     second = sandbox.listing_create(world.shop, "B", 9)
     other_item = sandbox.listing_create(world.shop, "C", 2, item_id=123456789)
 
-    quantities = world.adapter().read_quantities([_ref(first), _ref(second), _ref(other_item)])
+    quantities = world.adapter().read_quantities([listing_ref(first), listing_ref(second), listing_ref(other_item)])
 
     assert quantities == {"A": 4, "B": 9, "C": 2}
     assert world.calls("get_model_list") == 2
@@ -163,9 +155,9 @@ def test_throttled_call_reports_retry_after_and_succeeds_after_waiting(shopee):
     adapter = world.adapter()
 
     with pytest.raises(Throttled) as throttled:
-        adapter.list_orders(_since())
+        adapter.list_orders(an_hour_ago())
     time.sleep(throttled.value.retry_after)
-    page = adapter.list_orders(_since())
+    page = adapter.list_orders(an_hour_ago())
 
     assert throttled.value.retry_after == 0.5
     assert page.orders == []
@@ -174,11 +166,11 @@ def test_throttled_call_reports_retry_after_and_succeeds_after_waiting(shopee):
 def test_real_rate_limit_answers_error_too_many_request(shopee):
     world = shopee(rate_per_second=0.5, burst=2)
     adapter = world.adapter()
-    adapter.list_orders(_since())
-    adapter.list_orders(_since())
+    adapter.list_orders(an_hour_ago())
+    adapter.list_orders(an_hour_ago())
 
     with pytest.raises(Throttled) as throttled:
-        adapter.list_orders(_since())
+        adapter.list_orders(an_hour_ago())
 
     assert throttled.value.retry_after == 1.0  # Shopee sends no Retry-After: the adapter's documented default
     assert "error_too_many_request" in str(throttled.value)
@@ -188,7 +180,7 @@ def test_expired_token_is_refreshed_before_the_call(shopee):
     world = shopee(expired_token=True)
     old = world.account.credentials
 
-    world.adapter().list_orders(_since())
+    world.adapter().list_orders(an_hour_ago())
 
     fresh = MarketplaceAccount.objects.get(pk=world.account.pk).credentials
     assert world.calls("access_token_get") == 1
@@ -202,7 +194,7 @@ def test_token_rejected_inside_http_200_is_refreshed_once_and_retried(shopee):
     world.shop.secrets["access_tokens"][world.account.credentials["access_token"]] = 0  # revoked on the platform
     world.shop.save()
 
-    page = world.adapter().list_orders(_since())
+    page = world.adapter().list_orders(an_hour_ago())
 
     assert page.orders == []
     assert world.calls("access_token_get") == 1
@@ -211,7 +203,7 @@ def test_token_rejected_inside_http_200_is_refreshed_once_and_retried(shopee):
 
 def test_two_workers_refreshing_at_once_cost_one_token_call(shopee):
     world = shopee(expired_token=True)
-    _, errors = run_at_once([lambda: world.adapter().list_orders(_since())] * 2)
+    _, errors = run_at_once([lambda: world.adapter().list_orders(an_hour_ago())] * 2)
 
     assert errors == []
     assert world.calls("access_token_get") == 1
@@ -224,7 +216,7 @@ def test_wrong_partner_key_is_auth_failed_without_leaking_it(shopee):
     world.account.save()
 
     with pytest.raises(AuthFailed) as failed:
-        world.adapter().list_orders(_since())
+        world.adapter().list_orders(an_hour_ago())
 
     assert "error_sign" in str(failed.value)
     assert "0" * 16 not in str(failed.value)
@@ -239,7 +231,7 @@ def test_server_fault_is_a_retryable_server_error(shopee):
 
     for _ in range(2):
         with pytest.raises(Exception, match="shopee") as failed:
-            adapter.list_orders(_since())
+            adapter.list_orders(an_hour_ago())
         assert failed.value.retryable is True
         assert "sign=" not in str(failed.value)
 
@@ -249,7 +241,7 @@ def test_tokens_and_signatures_never_reach_the_request_log(shopee, caplog):
     caplog.set_level(logging.DEBUG)
     caplog.set_level(logging.DEBUG, logger="httpx")  # settings keep it at WARNING; open it to see what it would log
 
-    world.adapter().list_orders(_since())
+    world.adapter().list_orders(an_hour_ago())
 
     fresh = MarketplaceAccount.objects.get(pk=world.account.pk).credentials
     assert "HTTP Request: GET" in caplog.text
@@ -268,7 +260,7 @@ def test_a_slow_platform_times_out_as_a_retryable_server_error(shopee):
     adapter.client = httpx.Client(timeout=0.5)
 
     with pytest.raises(ServerError) as failed:
-        adapter.list_orders(_since())
+        adapter.list_orders(an_hour_ago())
     deadline = time.monotonic() + 5
     while world.calls("get_order_list") == 0 and time.monotonic() < deadline:  # let the sandbox finish its slow answer
         time.sleep(0.1)
@@ -281,7 +273,9 @@ def test_the_last_update_of_a_model_in_one_push_wins_and_both_are_answered(shope
     world = shopee()
     listing = sandbox.listing_create(world.shop, "LOTUS-MAT", 1)
 
-    result = world.adapter().push_quantities([QuantityUpdate(_ref(listing), 4), QuantityUpdate(_ref(listing), 6)])
+    result = world.adapter().push_quantities(
+        [QuantityUpdate(listing_ref(listing), 4), QuantityUpdate(listing_ref(listing), 6)]
+    )
 
     assert (result.calls, [ref.seller_sku for ref in result.succeeded], result.failed) == (
         1,
