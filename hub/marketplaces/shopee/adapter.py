@@ -11,11 +11,11 @@ from collections import defaultdict
 from datetime import datetime
 
 from ..base import MarketplaceAdapter
+from ..batching import group_by_listing, push_in_batches
 from ..errors import AuthFailed, InvalidPayload, ItemError, RequestRejected, ServerError, Throttled
 from ..http_errors import json_object, retry_after
 from ..types import CanonicalOrder, ListingRef, OrderPage, PushResult, QuantityUpdate, ShipmentPush
 from . import redaction
-from .batching import group_by_listing, push_in_batches
 from .parsing import parse_order
 from .signing import api_sign, verify_push
 from .tokens import TokenRefreshing

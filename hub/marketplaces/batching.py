@@ -1,10 +1,13 @@
-"""Pushing quantities in platform-shaped batches (Shopee: per item; AliExpress: per product group)."""
+"""Pushing quantities in platform-shaped batches (Shopee: per item; AliExpress: per product group).
+
+For adapters whose batches are not plain slices of ``batch_limit`` (``MarketplaceAdapter.push_quantities``).
+"""
 
 from collections import defaultdict
 from collections.abc import Callable, Iterable
 from typing import TypeVar
 
-from ..types import ListingRef, PushResult, QuantityUpdate
+from .types import ListingRef, PushResult, QuantityUpdate
 
 Item = TypeVar("Item", QuantityUpdate, ListingRef)
 
