@@ -11,11 +11,20 @@ platform:
 
 So workers that find a token expired, or refused, at the same moment cost one token call: the
 first renews it, the others see the new token and return it.
+
+``TokenRefresher``: an OAuth refresh-token grant (client_id, client_secret, refresh_token;
+credentials keep ``access_token_expires_at``), the token call of the Amazon (LWA) and eBay adapters.
 """
 
 from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 
+import httpx
+
+from .errors import AuthFailed, ServerError, Throttled
+from .http_errors import retry_after
+
+EXPIRY_MARGIN = timedelta(seconds=60)  # TokenRefresher credentials count as expired this long before
 Expiring = Callable[[dict], bool]
 Renew = Callable[[dict], dict]
 
@@ -57,3 +66,66 @@ def iso_expires_within(expires_at, margin: timedelta, now: datetime | None = Non
     if moment.tzinfo is None:
         moment = moment.replace(tzinfo=UTC)
     return moment - margin <= (now or datetime.now(UTC))
+
+
+def token_is_fresh(credentials: dict, now: datetime | None = None) -> bool:
+    expires_at = credentials.get("access_token_expires_at")
+    if not credentials.get("access_token") or not expires_at:
+        return False
+    return not iso_expires_within(expires_at, EXPIRY_MARGIN, now)
+
+
+def token_expiring(credentials: dict) -> bool:
+    return not token_is_fresh(credentials)
+
+
+class TokenRefresher:
+    """An OAuth refresh-token grant as ``renew``; subclasses send the platform's request (``exchange``)."""
+
+    platform = ""
+    default_expires_in = 3600
+
+    def __init__(self, adapter):
+        self.adapter = adapter
+
+    @classmethod
+    def access_token(cls, adapter, rejected: str | None = None) -> str:
+        """A valid access token for the adapter's account, refreshing it when expired or ``rejected``.
+
+        ``rejected``: the platform refused this token although its expiry said otherwise; refresh
+        unless another worker already replaced it.
+        """
+        store = adapter.account.credentials
+        if rejected is None:
+            credentials = ahead_of_expiry(store, store.load(), expiring=token_expiring, renew=cls(adapter))
+        else:
+            credentials = refresh(store, stale_token=rejected, expiring=token_expiring, renew=cls(adapter))
+        return credentials["access_token"]
+
+    def exchange(self, current: dict) -> httpx.Response:
+        raise NotImplementedError
+
+    def __call__(self, current: dict) -> dict:
+        for name in ("client_id", "client_secret", "refresh_token"):
+            if not current.get(name):
+                raise AuthFailed(f"{self.platform}: account credentials lack {name}")
+        response = self.exchange(current)
+        if response.status_code == 429:
+            raise Throttled(retry_after(response.headers, 1.0), f"{self.platform}: token endpoint throttled")
+        if response.status_code >= 500:
+            raise ServerError(f"{self.platform}: token endpoint answered {response.status_code}")
+        try:
+            body = response.json()
+        except ValueError:
+            raise ServerError(f"{self.platform}: token endpoint answered a body that is not JSON") from None
+        if response.status_code != 200 or not body.get("access_token"):
+            # {"error": "invalid_grant", "error_description": "..."}: the code names no secret
+            raise AuthFailed(f"{self.platform}: token refresh refused: {body.get('error', response.status_code)}")
+        expires_in = int(body.get("expires_in") or self.default_expires_in)
+        fresh = {
+            "access_token": body["access_token"],
+            "access_token_expires_at": (datetime.now(UTC) + timedelta(seconds=expires_in)).isoformat(),
+        }
+        if body.get("refresh_token"):
+            fresh["refresh_token"] = body["refresh_token"]
+        return fresh

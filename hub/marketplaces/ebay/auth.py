@@ -10,7 +10,7 @@ import base64
 
 import httpx
 
-from ..amazon.auth import TokenRefresher
+from ..tokens import TokenRefresher
 
 DEFAULT_SCOPES = (
     "https://api.ebay.com/oauth/api_scope/sell.inventory https://api.ebay.com/oauth/api_scope/sell.fulfillment"
