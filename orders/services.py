@@ -56,8 +56,9 @@ def order_ingest(*, account: MarketplaceAccount, canonical: CanonicalOrder, raw:
     2. Existing order: ignore the payload unless it is newer (``updated_at``); apply a
        cancellation (releasing stock) or an address change.
     3. New order: map lines to listings and SKUs; a cancelled order is stored as such;
-       an unmapped SKU or an anomaly puts it on hold with a readable reason; otherwise
-       reserve its lines through the inventory service, by the seller's shortage policy.
+       an unmapped SKU puts it on hold; otherwise reserve its lines through the inventory
+       service by the seller's shortage policy, and an anomaly then puts it on hold (with
+       its stock reserved) with a reason an operator can read.
     """
     with transaction.atomic():
         order, created = _order_insert_or_lock(account, canonical, raw)
@@ -69,10 +70,13 @@ def order_ingest(*, account: MarketplaceAccount, canonical: CanonicalOrder, raw:
             order_transition(order, OrderState.CANCELLED, note=_("Cancelled at the marketplace before ingest."))
         elif unmapped := [line.seller_sku for line in lines if line.sku_id is None]:
             _hold(order, HoldReason.UNKNOWN_SKU, _("No listing maps %(skus)s.") % {"skus": ", ".join(unmapped)})
-        elif hold := first_hold(account.pk, canonical):
-            _hold(order, hold.reason, hold.note)
         else:
+            # The marketplace has already sold the units: reserve them even when the order
+            # looks wrong, so that the hold cannot become an oversell while an operator looks.
+            hold = first_hold(account.pk, canonical)
             order_allocate(order, lines)
+            if hold and order.state in (OrderState.ALLOCATED, OrderState.BACKORDERED):
+                _hold(order, hold.reason, hold.note)
         return IngestResult(order, created=True, applied=True)
 
 

@@ -10,6 +10,7 @@ from pathlib import Path
 
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
+from kombu import Exchange, Queue
 
 from .env import (
     broker_url_checked,
@@ -197,6 +198,20 @@ CELERY_ACCEPT_CONTENT = ["json"]
 CELERY_TASK_TIME_LIMIT = env_int("CELERY_TASK_TIME_LIMIT", 300)
 CELERY_TASK_SOFT_TIME_LIMIT = env_int("CELERY_TASK_SOFT_TIME_LIMIT", 240)
 CELERY_TASK_DEFAULT_QUEUE = env_str("CELERY_TASK_DEFAULT_QUEUE", "hub")
+# Work that decides how fast a sale reaches every listing has a queue of its own, so order
+# pulls and reconciliation never make it wait. Workers started without -Q consume both.
+CELERY_SYNC_QUEUE = f"{CELERY_TASK_DEFAULT_QUEUE}.sync"
+CELERY_TASK_QUEUES = tuple(
+    Queue(name, Exchange(name), routing_key=name) for name in (CELERY_TASK_DEFAULT_QUEUE, CELERY_SYNC_QUEUE)
+)
+CELERY_TASK_ROUTES = {
+    task: {"queue": CELERY_SYNC_QUEUE}
+    for task in (
+        "hub.sync.tasks.inbox_process_task",
+        "hub.sync.tasks.outbox_drain_task",
+        "hub.sync.tasks.account_push_task",
+    )
+}
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
 CELERY_TIMEZONE = "UTC"

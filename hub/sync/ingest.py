@@ -22,6 +22,8 @@ from sellers.models import MarketplaceAccount
 from . import health
 from .enums import InboxSource, InboxState
 from .models import InboxMessage
+from .outbox import listings_sold
+from .tasks import push_soon
 
 logger = logging.getLogger(__name__)
 
@@ -41,6 +43,10 @@ def inbox_apply(message: InboxMessage, account: MarketplaceAccount, canonical: C
         raise
     state = InboxState.PROCESSED if result.applied else InboxState.IGNORED
     InboxMessage.objects.filter(pk=message.pk).update(state=state, processed_at=timezone.now(), error="")
+    if result.created:
+        sold_on = result.order.lines.exclude(listing__isnull=True).values_list("listing_id", flat=True)
+        for account_id in sorted(listings_sold(sold_on)):
+            push_soon(account_id)
     return result
 
 

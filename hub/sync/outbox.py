@@ -132,3 +132,29 @@ def listings_refresh(listing_ids) -> set[int]:
     with transaction.atomic():
         listings = list(Listing.objects.filter(pk__in=listing_ids).only("id", "sku_id", "account_id").order_by("id"))
         return _targets_update(listings, {listing.sku_id: now for listing in listings})
+
+
+def listings_sold(listing_ids) -> set[int]:
+    """The listings an order was placed on: their marketplace lowered what they show by itself.
+
+    Their target may not change (a capped listing with plenty of stock still advertises its
+    cap), so the drain would not push them; mark them due again so they are corrected.
+    Returns the accounts to wake.
+    """
+    listing_ids = sorted(set(listing_ids))
+    if not listing_ids:
+        return set()
+    now = timezone.now()
+    with transaction.atomic():
+        pushes = list(
+            ListingPush.objects.select_for_update()
+            .filter(listing_id__in=listing_ids, version__gt=0)
+            .order_by("listing_id")
+        )
+        for push in pushes:
+            ListingPush.objects.filter(pk=push.pk).update(
+                version=F("version") + 1,
+                changed_at=push.changed_at if push.is_pending and push.changed_at else now,
+                next_attempt_at=None,
+            )
+    return {push.account_id for push in pushes}

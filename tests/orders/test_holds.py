@@ -60,3 +60,23 @@ def test_operator_hold_and_cancel_need_a_reason_and_cancel_releases_stock(held_f
     order = Order.objects.get(pk=order.pk)
     assert order.state == OrderState.CANCELLED
     assert Reservation.objects.get(line_key=order.lines.get().reservation_key).status == "released"
+
+
+def test_an_anomaly_hold_keeps_its_stock_and_releasing_it_allocates_without_reserving_twice(db):
+    from hub.marketplaces.types import ShipTo
+
+    seller = SellerFactory()
+    sku = SkuFactory()
+    stocked(sku, WarehouseFactory(), 5)
+    listing = ListingFactory(account__seller=seller, sku=sku, seller_sku="KNOWN")
+    no_city = ShipTo(name="A B", country="US", city="", postal_code="73301")
+    order = order_ingest(
+        account=listing.account, canonical=canonical_order(lines=(("KNOWN", 2),), ship_to=no_city), raw={}
+    ).order
+    assert (order.state, order.hold_reason) == (OrderState.ON_HOLD, HoldReason.INCOMPLETE_ADDRESS)
+
+    order_hold_release(order.pk, note="address confirmed with the buyer")
+
+    order.refresh_from_db()
+    assert order.state == OrderState.ALLOCATED
+    assert Reservation.objects.get().quantity_reserved == 2

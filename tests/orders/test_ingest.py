@@ -102,6 +102,7 @@ def test_an_incomplete_address_is_held(shop):
     assert order.state == OrderState.ON_HOLD
     assert order.hold_reason == HoldReason.INCOMPLETE_ADDRESS
     assert "postal_code" in order.hold_note
+    assert pool_reserved(shop.sku) == 1  # sold already: held with its stock reserved, never oversold
 
 
 def test_same_buyer_and_items_within_minutes_is_held_as_suspected_duplicate(shop):

@@ -44,3 +44,25 @@ def test_an_order_on_one_platform_lowers_every_other_listing(five_platforms):
     assert order.state == "allocated"
     assert {platform: shown(listing) for platform, listing in listings.items()} == dict.fromkeys(listings, 7)
     assert not ListingPush.objects.filter(pushed_version__lt=F("version")).exists()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_capped_listing_that_sold_on_its_marketplace_is_set_back_to_its_cap(five_platforms):
+    from hub.marketplaces.sandbox.models import SandboxShop
+    from hub.marketplaces.sandbox.registry import sandbox_module
+    from hub.sync.ingest import account_pull
+    from inventory.models import AllocationRule
+
+    _sku, listings = five_platforms
+    AllocationRule.objects.create(name="eBay cap", platform="ebay", max_per_listing=5)
+    push_all(listings_refresh([listing.pk for listing in listings.values()]))
+    ebay = listings["ebay"]
+    assert shown(ebay) == 5
+    shop = SandboxShop.objects.get(platform="ebay", shop_id=ebay.account.shop_id)
+
+    sandbox_module("ebay").place_order(shop, [(ebay.seller_sku, 1)])  # eBay itself now shows 4
+    assert shown(ebay) == 4
+    account_pull(ebay.account_id)  # the hub takes the order; 9 units left, still above the cap
+    push_all({ebay.account_id})
+
+    assert shown(ebay) == 5
