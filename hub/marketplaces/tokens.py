@@ -14,8 +14,11 @@ first renews it, the others see the new token and return it.
 
 ``TokenRefresher``: an OAuth refresh-token grant (client_id, client_secret, refresh_token;
 credentials keep ``access_token_expires_at``), the token call of the Amazon (LWA) and eBay adapters.
+``TokenRefreshing``: the adapter mixin of Shopee and AliExpress, whose credentials keep
+``access_token``, ``refresh_token`` and ``expire_at`` (Unix seconds).
 """
 
+import time
 from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 
@@ -129,3 +132,35 @@ class TokenRefresher:
         if body.get("refresh_token"):
             fresh["refresh_token"] = body["refresh_token"]
         return fresh
+
+
+class TokenRefreshing:
+    """Adapter mixin (Shopee, AliExpress): ``_fresh_credentials`` before a call, ``_refresh(stale)`` after a refusal.
+
+    The adapter supplies ``_request_token`` (the platform's token call); ``expire_at`` is Unix seconds.
+    """
+
+    platform = ""
+    refresh_margin_seconds = 120
+
+    def _request_token(self, current: dict) -> dict:
+        """Ask the platform for new tokens with ``current["refresh_token"]``; return the fields to store."""
+        raise NotImplementedError
+
+    def _expiring(self, credentials: dict) -> bool:
+        return float(credentials.get("expire_at") or 0) - self.refresh_margin_seconds <= time.time()
+
+    def _fresh_credentials(self) -> dict:
+        credentials = self.account.credentials.load()
+        if not credentials.get("access_token") and not credentials.get("refresh_token"):
+            raise AuthFailed(f"{self.platform}: no tokens stored; the seller must authorise the app")
+        return ahead_of_expiry(self.account.credentials, credentials, expiring=self._expiring, renew=self._renew)
+
+    def _refresh(self, stale_token: str | None) -> dict:
+        """``stale_token`` None: refresh if expiring; else refresh only if that token is still stored."""
+        return refresh(self.account.credentials, stale_token=stale_token, expiring=self._expiring, renew=self._renew)
+
+    def _renew(self, current: dict) -> dict:
+        if not current.get("refresh_token"):
+            raise AuthFailed(f"{self.platform}: no refresh_token stored; the seller must authorise the app again")
+        return self._request_token(current)

@@ -14,7 +14,7 @@ from ..base import MarketplaceAdapter
 from ..batching import group_by_listing, push_in_batches
 from ..errors import AuthFailed, InvalidPayload, ItemError, RequestRejected, ServerError, Throttled
 from ..http_errors import json_object
-from ..shopee.tokens import TokenRefreshing
+from ..tokens import TokenRefreshing
 from ..types import CanonicalOrder, ListingRef, OrderPage, PushResult, QuantityUpdate, ShipmentPush
 from .parsing import PACIFIC, parse_order
 from .signing import iop_sign

@@ -14,11 +14,11 @@ from ..base import MarketplaceAdapter
 from ..batching import group_by_listing, push_in_batches
 from ..errors import AuthFailed, InvalidPayload, ItemError, RequestRejected, ServerError, Throttled
 from ..http_errors import json_object, retry_after
+from ..tokens import TokenRefreshing
 from ..types import CanonicalOrder, ListingRef, OrderPage, PushResult, QuantityUpdate, ShipmentPush
 from . import redaction
 from .parsing import parse_order
 from .signing import api_sign, verify_push
-from .tokens import TokenRefreshing
 
 API = "/api/v2"
 ORDER_WINDOW_SECONDS = 15 * 24 * 3600  # get_order_list refuses time_to - time_from over 15 days
