@@ -1,13 +1,15 @@
 """Reading platform payloads safely: required fields, aware datetimes, ISO codes (money: ``money.py``).
 
 Every helper raises ``InvalidPayload`` naming the field (a dotted path), never ``KeyError``.
-Platform-neutral: the Amazon and eBay parsers read their payloads with it, the Shopee, AliExpress
-and Shopify parsers its codes, numbers and timestamps.
+Platform-neutral: the Amazon and eBay parsers walk their payloads with ``required``/``optional``
+(dotted paths), the Shopee and AliExpress parsers with ``require``/``optional_text`` (one key, the
+field's path given), and every parser takes its codes, numbers and timestamps from here.
 """
 
 import re
 from datetime import UTC, datetime
 from decimal import Decimal
+from typing import Any
 
 from .errors import InvalidPayload
 from .money import quantize
@@ -33,6 +35,27 @@ def optional(mapping, path: str, default=None):
             return default
         value = value[step]
     return value
+
+
+_MISSING = object()
+
+
+def require(container: Any, key: str, path: str) -> Any:
+    """``container[key]``, or InvalidPayload(path) when the container is not an object or lacks a value."""
+    if not isinstance(container, dict):
+        raise InvalidPayload(path)
+    value = container.get(key, _MISSING)
+    if value is _MISSING or value is None or value == "":
+        raise InvalidPayload(path)
+    return value
+
+
+def optional_text(container: Any, key: str) -> str:
+    """``container[key]`` as stripped text; "" when absent, null or the container is not an object."""
+    if not isinstance(container, dict):
+        return ""
+    value = container.get(key)
+    return "" if value is None else str(value).strip()
 
 
 def currency_code(value, field: str) -> str:
@@ -76,3 +99,11 @@ def positive_int(value, field: str, *, allow_zero: bool = True) -> int:
     if number < 0 or (number == 0 and not allow_zero):
         raise InvalidPayload(field, f"payload field {field!r} must be positive")
     return number
+
+
+def from_unix(value: Any, field: str) -> datetime:
+    """Unix seconds as an aware UTC datetime."""
+    try:
+        return datetime.fromtimestamp(int(value), tz=UTC)
+    except (TypeError, ValueError, OverflowError, OSError):
+        raise InvalidPayload(field, f"payload field {field!r} is not a Unix timestamp") from None

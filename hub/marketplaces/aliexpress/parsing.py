@@ -9,7 +9,8 @@ from datetime import UTC, datetime
 from zoneinfo import ZoneInfo
 
 from ..errors import InvalidPayload
-from ..shopee.fields import country_code, currency_code, money, optional_text, positive_int, require
+from ..money import amount as money
+from ..payload import country_code, currency_code, optional_text, positive_int, require
 from ..types import CanonicalLine, CanonicalOrder, OrderStatus, ShipTo
 
 PACIFIC = ZoneInfo("America/Los_Angeles")
@@ -99,7 +100,9 @@ def _line(child: dict, index: int) -> CanonicalLine:
     return CanonicalLine(
         external_line_id=str(line_id),
         sku=str(require(child, "sku_code", f"{prefix}.sku_code")),
-        quantity=positive_int(require(child, "product_count", f"{prefix}.product_count"), f"{prefix}.product_count"),
+        quantity=positive_int(
+            require(child, "product_count", f"{prefix}.product_count"), f"{prefix}.product_count", allow_zero=False
+        ),
         unit_price=unit_price,
         title=optional_text(child, "product_name"),
     )

@@ -7,8 +7,9 @@ requested with ``response_optional_fields`` including ``recipient_address,item_l
 from decimal import Decimal
 
 from ..errors import InvalidPayload
+from ..money import amount as money
+from ..payload import country_code, currency_code, from_unix, optional_text, positive_int, require
 from ..types import CanonicalLine, CanonicalOrder, OrderStatus, ShipTo
-from .fields import country_code, currency_code, from_unix, money, optional_text, positive_int, require
 
 # https://open.shopee.com/developer-guide/229 (order status flow); IN_CANCEL is a cancellation
 # request the seller may still refuse, so the order stays "paid" until CANCELLED.
@@ -73,6 +74,7 @@ def _line(item: dict, index: int, currency: str) -> CanonicalLine:
     quantity = positive_int(
         require(item, "model_quantity_purchased", f"{prefix}.model_quantity_purchased"),
         f"{prefix}.model_quantity_purchased",
+        allow_zero=False,
     )
     if item.get("model_discounted_price") not in (None, ""):
         price_field = "model_discounted_price"
