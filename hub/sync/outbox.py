@@ -27,14 +27,18 @@ WAKE_COALESCE_SECONDS = 0.1
 _last_wake = 0.0
 
 
-def stock_changed(sku_ids) -> None:
+def stock_changed(sku_ids, *, recorded: bool = False) -> None:
     """Record that these SKUs' stock changed (call inside the changing transaction).
 
-    On the reservation hot path: one plain INSERT, and after commit at most one wake-up
-    per process every ``WAKE_COALESCE_SECONDS``.
+    One plain INSERT (skipped when the caller's statement already wrote the rows:
+    ``recorded``), and after commit at most one wake-up per process every
+    ``WAKE_COALESCE_SECONDS``.
     """
     sku_ids = sorted(set(sku_ids))
     if not sku_ids:
+        return
+    if recorded:
+        transaction.on_commit(_wake_drain)
         return
     table = connection.ops.quote_name(StockChange._meta.db_table)
     now = timezone.now()

@@ -274,7 +274,9 @@ def _movements_statement(name: str, movements: list[Movement]) -> Statement:
     return Statement(name, sql, params)
 
 
-def _stock_changed(rows: list[Stock], *, increased: bool, safety_stock: dict[int, int] | None) -> None:
+def _stock_changed(
+    rows: list[Stock], *, increased: bool, safety_stock: dict[int, int] | None, outbox_written: bool = False
+) -> None:
     """Called once after every change to stock quantities, inside the same transaction.
 
     ``rows`` are the changed stock rows with their new balances; each names its
@@ -288,10 +290,12 @@ def _stock_changed(rows: list[Stock], *, increased: bool, safety_stock: dict[int
 
     ``safety_stock`` (sku id -> units), when the caller has it, lets the hot path skip
     the alert query when every row still has at least its safety stock available.
+    ``outbox_written``: the caller's own statement already inserted the outbox rows (the
+    reservation hot path does, to save a round trip).
     """
     from hub.sync.outbox import stock_changed  # the sync engine's outbox (imported late: sync imports inventory)
 
-    stock_changed({row.sku_id for row in rows})
+    stock_changed({row.sku_id for row in rows}, recorded=outbox_written)
     _low_stock_check(rows, increased=increased, safety_stock=safety_stock)
 
 

@@ -225,6 +225,10 @@ def _hot_statement() -> str:
     reservation = connection.ops.quote_name(Reservation._meta.db_table)
     allocation = connection.ops.quote_name(ReservationAllocation._meta.db_table)
     movement = connection.ops.quote_name(Movement._meta.db_table)
+    # The sync engine's outbox row rides in the same statement (see _core._stock_changed).
+    from hub.sync.models import StockChange
+
+    outbox = connection.ops.quote_name(StockChange._meta.db_table)
     fields = [
         "s.ledger_head",
         "s.id",
@@ -275,6 +279,8 @@ def _hot_statement() -> str:
         ), allocated AS (
             INSERT INTO {allocation} (reservation_id, stock_id, quantity)
             SELECT held.id, reserve.id, %(n)s::integer FROM held, reserve
+        ), outboxed AS (
+            INSERT INTO {outbox} (sku_id, created_at) SELECT sku_id, %(now)s FROM reserve
         )
         SELECT reserve.id, reserve.warehouse_id, reserve.seller_id, reserve.on_hand, reserve.reserved,
             reserve.ledger_sequence, reserve.ledger_head, held.id,
@@ -293,7 +299,7 @@ def _reserve_single_postgresql(seller, line: OrderLine, actor, reference: str) -
     """The hot path: one new line of a plain SKU in one statement (plus the hook's), PostgreSQL.
 
     ``_hot_statement`` locks, checks and writes the stock row, the movement, the
-    reservation and its allocation in one round trip; ``_stock_changed`` then runs as
+    reservation, its allocation and the sync outbox row in one round trip; ``_stock_changed`` then runs as
     after every change. Anything else (a replayed key, a kit, an unknown SKU, not enough
     in one row) matches no row: ``_FastPathMissed`` sends the order down the general path.
     """
@@ -328,7 +334,7 @@ def _reserve_single_postgresql(seller, line: OrderLine, actor, reference: str) -
             ledger_sequence=sequence,
             ledger_head=head,
         )
-        _stock_changed([row], increased=False, safety_stock={line.sku_id: safety})
+        _stock_changed([row], increased=False, safety_stock={line.sku_id: safety}, outbox_written=True)
         reservation = Reservation(
             pk=reservation_id,
             line_key=line.line_key,
