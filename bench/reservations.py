@@ -144,7 +144,7 @@ def service_worker(args):
     if not with_outbox:
         import hub.sync.outbox
 
-        hub.sync.outbox.stock_changed = lambda sku_ids: None  # diagnostic run, see --without-sync-outbox
+        hub.sync.outbox.stock_changed = lambda sku_ids, **kwargs: None  # diagnostic run, see --without-sync-outbox
 
     from inventory.services import OrderLine, order_lines_reserve
     from sellers.models import Seller
