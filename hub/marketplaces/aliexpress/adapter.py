@@ -14,6 +14,7 @@ from ..base import MarketplaceAdapter
 from ..batching import group_by_listing, push_in_batches
 from ..errors import AuthFailed, InvalidPayload, ItemError, RequestRejected, ServerError, Throttled
 from ..http_errors import json_object
+from ..pages import order_page
 from ..tokens import TokenRefreshing
 from ..types import CanonicalOrder, ListingRef, OrderPage, PushResult, QuantityUpdate, ShipmentPush
 from .parsing import PACIFIC, parse_order
@@ -145,15 +146,9 @@ class AliExpressAdapter(TokenRefreshing, MarketplaceAdapter):
         result = self._result(body, "aliexpress.solution.order.get")
         summaries = ((result.get("target_list") or {}).get("order_dto")) or []
         raw = [self._order_detail(str(summary["order_id"])) for summary in summaries]
-        orders = [parse_order(payload) for payload in raw]
         more = page < int(result.get("total_page") or 0)
-        stamps = [order.updated_at for order in orders if order.updated_at]
-        return OrderPage(
-            orders=orders,
-            raw=raw,
-            next_cursor=json.dumps({"p": page + 1, "s": start, "e": end}, separators=(",", ":")) if more else None,
-            high_water_mark=max(stamps) if stamps else None,
-        )
+        next_cursor = json.dumps({"p": page + 1, "s": start, "e": end}, separators=(",", ":")) if more else None
+        return order_page(parse_order, raw, next_cursor)
 
     @staticmethod
     def _result(body: dict, method: str) -> dict:

@@ -15,6 +15,7 @@ from urllib.parse import quote
 from ..base import MarketplaceAdapter
 from ..errors import ItemError, RequestRejected, ServerError, Throttled
 from ..http_errors import PlatformRejected, json_or_none
+from ..pages import order_page
 from ..types import CanonicalOrder, ListingRef, OrderPage, PushResult, QuantityUpdate, ShipmentPush
 from .auth import LwaRefresher
 from .errors import raise_for, token_expired
@@ -105,14 +106,7 @@ class AmazonAdapter(MarketplaceAdapter):
         body = self._call("GET", ORDERS_PATH, "getOrders", params=params)
         payload = body.get("payload") or {}
         raw = [{**order, "OrderItems": self._order_items(order.get("AmazonOrderId"))} for order in _orders(payload)]
-        orders = [parse_order(order) for order in raw]
-        updated = [order.updated_at for order in orders if order.updated_at]
-        return OrderPage(
-            orders=orders,
-            raw=raw,
-            next_cursor=payload.get("NextToken") or None,
-            high_water_mark=max(updated) if updated else None,
-        )
+        return order_page(parse_order, raw, payload.get("NextToken"))
 
     def _order_items(self, order_id) -> list[dict]:
         """getOrderItems for one order. It costs a call per order (0.5/s, burst 30) while a page of orders

@@ -15,6 +15,7 @@ from urllib.parse import quote
 from ..base import MarketplaceAdapter
 from ..errors import ItemError, RequestRejected, ServerError
 from ..http_errors import first_error, json_or_none
+from ..pages import order_page
 from ..types import CanonicalOrder, ListingRef, OrderPage, PushResult, QuantityUpdate, ShipmentPush
 from .auth import EbayRefresher
 from .errors import DEFAULT_THROTTLE_BACKOFF, raise_for, token_rejected
@@ -107,14 +108,7 @@ class EbayAdapter(MarketplaceAdapter):
         raw = body.get("orders") or []
         if not isinstance(raw, list):
             raise ServerError("ebay getOrders: orders is not a list")
-        orders = [parse_order(order) for order in raw]
-        updated = [order.updated_at for order in orders if order.updated_at]
-        return OrderPage(
-            orders=orders,
-            raw=raw,
-            next_cursor=body.get("next") or None,
-            high_water_mark=max(updated) if updated else None,
-        )
+        return order_page(parse_order, raw, body.get("next"))
 
     def get_order(self, external_id: str) -> tuple[CanonicalOrder, dict]:
         _, body = self._call("GET", f"{ORDERS_PATH}/{quote(external_id, safe='')}", "getOrder")

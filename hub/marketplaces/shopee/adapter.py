@@ -14,6 +14,7 @@ from ..base import MarketplaceAdapter
 from ..batching import group_by_listing, push_in_batches
 from ..errors import AuthFailed, InvalidPayload, ItemError, RequestRejected, ServerError, Throttled
 from ..http_errors import json_object, retry_after
+from ..pages import order_page
 from ..tokens import TokenRefreshing
 from ..types import CanonicalOrder, ListingRef, OrderPage, PushResult, QuantityUpdate, ShipmentPush
 from . import redaction
@@ -138,20 +139,13 @@ class ShopeeAdapter(TokenRefreshing, MarketplaceAdapter):
         response = data.get("response") or {}
         order_sns = [str(entry["order_sn"]) for entry in response.get("order_list") or []]
         raw = self._order_details(order_sns)
-        orders = [parse_order(payload) for payload in raw]
         if response.get("more"):
             next_state = {"f": window_from, "t": window_to, "e": end, "c": str(response.get("next_cursor") or "")}
         elif window_to < end:
             next_state = {"f": window_to, "t": min(window_to + ORDER_WINDOW_SECONDS, end), "e": end, "c": ""}
         else:
             next_state = None
-        stamps = [order.updated_at for order in orders if order.updated_at]
-        return OrderPage(
-            orders=orders,
-            raw=raw,
-            next_cursor=json.dumps(next_state, separators=(",", ":")) if next_state else None,
-            high_water_mark=max(stamps) if stamps else None,
-        )
+        return order_page(parse_order, raw, json.dumps(next_state, separators=(",", ":")) if next_state else None)
 
     def _order_details(self, order_sns: list[str]) -> list[dict]:
         found: dict[str, dict] = {}
