@@ -40,6 +40,13 @@ def optional(mapping, path: str, default=None):
 _MISSING = object()
 
 
+def order_object(payload) -> dict:
+    """The order payload itself, which must be a JSON object (InvalidPayload("<root>") otherwise)."""
+    if not isinstance(payload, dict):
+        raise InvalidPayload("<root>", "order payload must be a JSON object")
+    return payload
+
+
 def require(container: Any, key: str, path: str) -> Any:
     """``container[key]``, or InvalidPayload(path) when the container is not an object or lacks a value."""
     if not isinstance(container, dict):

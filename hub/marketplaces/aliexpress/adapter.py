@@ -12,7 +12,7 @@ from datetime import UTC, datetime
 
 from ..base import MarketplaceAdapter
 from ..batching import group_by_listing, push_in_batches
-from ..errors import AuthFailed, InvalidPayload, ItemError, RequestRejected, ServerError, Throttled
+from ..errors import AuthFailed, ItemError, RequestRejected, ServerError, Throttled
 from ..http_errors import json_object
 from ..pages import order_page
 from ..tokens import TokenRefreshing
@@ -269,8 +269,4 @@ class AliExpressAdapter(TokenRefreshing, MarketplaceAdapter):
             raise RequestRejected(f"aliexpress: order.fulfill refused: {code}: {description}")
 
     # --- payloads -----------------------------------------------------------------
-    @staticmethod
-    def parse_order(payload: dict) -> CanonicalOrder:
-        if not isinstance(payload, dict):
-            raise InvalidPayload("<root>", "order payload must be a JSON object")
-        return parse_order(payload)
+    parse_order = staticmethod(parse_order)

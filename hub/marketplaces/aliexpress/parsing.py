@@ -10,7 +10,7 @@ from zoneinfo import ZoneInfo
 
 from ..errors import InvalidPayload
 from ..money import amount as money
-from ..payload import country_code, currency_code, optional_text, positive_int, require
+from ..payload import country_code, currency_code, optional_text, order_object, positive_int, require
 from ..types import CanonicalLine, CanonicalOrder, OrderStatus, ShipTo
 
 PACIFIC = ZoneInfo("America/Los_Angeles")
@@ -67,6 +67,7 @@ def _amount(container, path: str):
 
 
 def parse_order(payload: dict) -> CanonicalOrder:
+    payload = order_object(payload)
     if ENVELOPE in payload:  # the whole API answer rather than its result.data
         payload = require(require(payload[ENVELOPE], "result", f"{ENVELOPE}.result"), "data", "result.data")
     order_id = str(require(payload, "id", "id"))

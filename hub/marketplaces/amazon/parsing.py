@@ -8,7 +8,16 @@ from decimal import Decimal
 from ..errors import InvalidPayload
 from ..money import amount as money
 from ..money import quantize
-from ..payload import aware_datetime, country_code, currency_code, optional, positive_int, required, unit_price
+from ..payload import (
+    aware_datetime,
+    country_code,
+    currency_code,
+    optional,
+    order_object,
+    positive_int,
+    required,
+    unit_price,
+)
 from ..types import CanonicalLine, CanonicalOrder, OrderStatus, ShipTo
 
 # OrderStatus enum of ordersV0.json. Amazon has no "refunded" order status (refunds are financial events).
@@ -107,8 +116,7 @@ def _ship_to(payload: dict) -> ShipTo:
 
 
 def parse_order(payload: dict) -> CanonicalOrder:
-    if not isinstance(payload, dict):
-        raise InvalidPayload("<root>", "order payload must be a JSON object")
+    payload = order_object(payload)
     items = required(payload, "OrderItems")
     if not isinstance(items, list):
         raise InvalidPayload("OrderItems", "OrderItems must be a list")

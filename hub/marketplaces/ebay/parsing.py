@@ -5,7 +5,16 @@ Field names from the Fulfillment API reference (https://developer.ebay.com/api-d
 
 from ..errors import InvalidPayload
 from ..money import amount as money
-from ..payload import aware_datetime, country_code, currency_code, optional, positive_int, required, unit_price
+from ..payload import (
+    aware_datetime,
+    country_code,
+    currency_code,
+    optional,
+    order_object,
+    positive_int,
+    required,
+    unit_price,
+)
 from ..types import CanonicalLine, CanonicalOrder, OrderStatus, ShipTo
 
 PAYMENT_STATUSES = {
@@ -73,8 +82,7 @@ def _ship_to(payload: dict) -> ShipTo:
 
 
 def parse_order(payload: dict) -> CanonicalOrder:
-    if not isinstance(payload, dict):
-        raise InvalidPayload("<root>", "order payload must be a JSON object")
+    payload = order_object(payload)
     currency = currency_code(required(payload, "pricingSummary.total.currency"), "pricingSummary.total.currency")
     total = money(required(payload, "pricingSummary.total.value"), currency, "pricingSummary.total.value")
     items = required(payload, "lineItems")

@@ -12,7 +12,7 @@ from datetime import datetime
 
 from ..base import MarketplaceAdapter
 from ..batching import group_by_listing, push_in_batches
-from ..errors import AuthFailed, InvalidPayload, ItemError, RequestRejected, ServerError, Throttled
+from ..errors import AuthFailed, ItemError, RequestRejected, ServerError, Throttled
 from ..http_errors import json_object, retry_after
 from ..pages import order_page
 from ..tokens import TokenRefreshing
@@ -256,11 +256,7 @@ class ShopeeAdapter(TokenRefreshing, MarketplaceAdapter):
         self._call("POST", f"{API}/logistics/ship_order", body=body)
 
     # --- payloads -----------------------------------------------------------------
-    @staticmethod
-    def parse_order(payload: dict) -> CanonicalOrder:
-        if not isinstance(payload, dict):
-            raise InvalidPayload("<root>", "order payload must be a JSON object")
-        return parse_order(payload)
+    parse_order = staticmethod(parse_order)
 
     @staticmethod
     def verify_webhook(headers: dict, body: bytes, secret: str) -> bool:

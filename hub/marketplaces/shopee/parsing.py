@@ -8,7 +8,7 @@ from decimal import Decimal
 
 from ..errors import InvalidPayload
 from ..money import amount as money
-from ..payload import country_code, currency_code, from_unix, optional_text, positive_int, require
+from ..payload import country_code, currency_code, from_unix, optional_text, order_object, positive_int, require
 from ..types import CanonicalLine, CanonicalOrder, OrderStatus, ShipTo
 
 # https://open.shopee.com/developer-guide/229 (order status flow); IN_CANCEL is a cancellation
@@ -30,6 +30,7 @@ STATUS_MAP = {
 
 
 def parse_order(payload: dict) -> CanonicalOrder:
+    payload = order_object(payload)
     order_sn = str(require(payload, "order_sn", "order_sn"))
     raw_status = str(require(payload, "order_status", "order_status")).upper()
     try:

@@ -19,6 +19,7 @@ from decimal import Decimal
 from ..errors import InvalidPayload
 from ..money import exact_amount
 from ..payload import aware_datetime as timestamp
+from ..payload import order_object
 from ..types import CanonicalLine, CanonicalOrder, OrderStatus, ShipTo
 
 PLATFORM = "shopify"
@@ -103,8 +104,7 @@ def order_line(line, index: int, currency: str) -> CanonicalLine:
 
 
 def parse_order(payload: dict) -> CanonicalOrder:
-    if not isinstance(payload, dict):
-        raise InvalidPayload("<root>", "order payload must be a JSON object")
+    payload = order_object(payload)
     currency = required(payload, "currency")
     if not isinstance(currency, str) or not _CURRENCY.match(currency):
         raise InvalidPayload("currency")
