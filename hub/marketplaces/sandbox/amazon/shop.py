@@ -48,22 +48,25 @@ def token_issue(
     return token, expires
 
 
-def provision_shop(shop_id, *, region="", webhook_url="", access_token_expired=False, base_url=None):
-    """A sandbox seller with an LWA app; ``access_token_expired`` hands out a token already expired."""
+def oauth_shop_provision(platform, shop_id, *, defaults, new_secrets, issue, webhook_url="", expired=False):
+    """A sandbox seller with an OAuth app (client id and secret, refresh token) and a new access token.
+
+    The shop row is created or locked, its app secrets made once (``new_secrets()``), the token
+    issued by ``issue(shop, expired=...)``. Returns the shop and the credentials a hub account
+    stores (``access_token_expires_at`` ISO 8601). The Amazon (LWA) and eBay sandboxes share it.
+    """
     with transaction.atomic():
         shop, _ = SandboxShop.objects.select_for_update().get_or_create(
-            platform=PLATFORM,
-            shop_id=shop_id,
-            defaults={"region": region or DEFAULT_MARKETPLACE, "name": f"Amazon seller {shop_id}"},
+            platform=platform, shop_id=shop_id, defaults=defaults
         )
         if not shop.secrets.get("client_id"):
-            shop.secrets = {
-                "client_id": "amzn1.application-oa2-client." + secrets.token_hex(16),
-                "client_secret": "amzn1.oa2-cs.v1." + secrets.token_hex(32),
-                "refresh_token": "Atzr|" + secrets.token_urlsafe(48),
-            }
-        token, expires = token_issue(shop, expired=access_token_expired)
-        shop.save(update_fields=["secrets"])
+            shop.secrets = new_secrets()
+        update_fields = ["secrets"]
+        if webhook_url:
+            shop.webhook_url = webhook_url
+            update_fields.append("webhook_url")
+        token, expires = issue(shop, expired=expired)
+        shop.save(update_fields=update_fields)
     credentials = {
         "client_id": shop.secrets["client_id"],
         "client_secret": shop.secrets["client_secret"],
@@ -71,6 +74,27 @@ def provision_shop(shop_id, *, region="", webhook_url="", access_token_expired=F
         "access_token": token,
         "access_token_expires_at": datetime.fromtimestamp(expires, UTC).isoformat(),
     }
+    return shop, credentials
+
+
+def _new_app_secrets() -> dict:
+    return {
+        "client_id": "amzn1.application-oa2-client." + secrets.token_hex(16),
+        "client_secret": "amzn1.oa2-cs.v1." + secrets.token_hex(32),
+        "refresh_token": "Atzr|" + secrets.token_urlsafe(48),
+    }
+
+
+def provision_shop(shop_id, *, region="", webhook_url="", access_token_expired=False, base_url=None):
+    """A sandbox seller with an LWA app; ``access_token_expired`` hands out a token already expired."""
+    shop, credentials = oauth_shop_provision(
+        PLATFORM,
+        shop_id,
+        defaults={"region": region or DEFAULT_MARKETPLACE, "name": f"Amazon seller {shop_id}"},
+        new_secrets=_new_app_secrets,
+        issue=token_issue,
+        expired=access_token_expired,
+    )
     account_settings = {
         "lwa_token_url": (base_url or sandbox_base_url()).rstrip("/") + "/auth/o2/token",
         "marketplace_id": shop.region,

@@ -16,6 +16,7 @@ from django.utils import timezone
 
 from hub.marketplaces.money import quantize
 
+from ..amazon.shop import oauth_shop_provision
 from ..amazon.shop import token_issue as amazon_token_issue
 from ..common import Buyer, order_place, random_buyer, webhook_enqueue
 from ..models import SandboxListing, SandboxOrder, SandboxShop
@@ -54,25 +55,15 @@ def _new_app_secrets() -> dict:
 
 def provision_shop(shop_id, *, region="", webhook_url="", access_token_expired=False, base_url=None):
     """A sandbox seller with an eBay app; ``access_token_expired`` hands out a token already expired."""
-    with transaction.atomic():
-        shop, _ = SandboxShop.objects.select_for_update().get_or_create(
-            platform=PLATFORM,
-            shop_id=shop_id,
-            defaults={"region": region or DEFAULT_MARKETPLACE, "name": f"eBay seller {shop_id}"},
-        )
-        if not shop.secrets.get("client_id"):
-            shop.secrets = _new_app_secrets()
-        if webhook_url:
-            shop.webhook_url = webhook_url
-        token, expires = token_issue(shop, expired=access_token_expired)
-        shop.save(update_fields=["secrets", "webhook_url"])
-    credentials = {
-        "client_id": shop.secrets["client_id"],
-        "client_secret": shop.secrets["client_secret"],
-        "refresh_token": shop.secrets["refresh_token"],
-        "access_token": token,
-        "access_token_expires_at": datetime.fromtimestamp(expires, UTC).isoformat(),
-    }
+    shop, credentials = oauth_shop_provision(
+        PLATFORM,
+        shop_id,
+        defaults={"region": region or DEFAULT_MARKETPLACE, "name": f"eBay seller {shop_id}"},
+        new_secrets=_new_app_secrets,
+        issue=token_issue,
+        webhook_url=webhook_url,
+        expired=access_token_expired,
+    )
     account_settings = {"token_url": (base_url or sandbox_base_url()).rstrip("/") + "/identity/v1/oauth2/token"}
     return shop, credentials, account_settings
 
