@@ -149,7 +149,11 @@ def order_allocate(order: Order, lines: list[OrderLine] | None = None, *, actor=
     ]
     try:
         reservations = order_lines_reserve(
-            seller=order.seller, lines=request, actor=actor, reference=f"{order.platform}:{order.external_id}"
+            seller=order.seller,
+            lines=request,
+            actor=actor,
+            reference=f"{order.platform}:{order.external_id}",
+            destination_country=order.ship_country,
         )
     except InsufficientStock as error:
         order_transition(order, OrderState.REJECTED, note=" ".join(error.messages), actor=actor)

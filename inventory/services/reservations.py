@@ -72,9 +72,15 @@ def _draws_on(row: Stock, seller) -> bool:
     return row.seller_id == seller.pk or (row.seller_id is None and seller.may_draw_on_pool)
 
 
-def _preference(row: Stock):
-    """A seller's own virtual stock first, then the pool; within each, by warehouse."""
-    return (row.seller_id is None, row.warehouse_id, row.pk)
+def _preference(row: Stock, countries: dict[int, str] | None = None, destination: str = ""):
+    """A seller's own virtual stock first, then the pool; within each, the warehouses in the
+    destination's country first (the nearest the hub can tell), then by warehouse."""
+    elsewhere = bool(destination) and (countries or {}).get(row.warehouse_id) != destination
+    return (row.seller_id is None, elsewhere, row.warehouse_id, row.pk)
+
+
+def _warehouse_countries(rows) -> dict[int, str]:
+    return dict(Warehouse.objects.filter(pk__in={row.warehouse_id for row in rows}).values_list("id", "country"))
 
 
 def _possible_units(rows_by_sku, recipe) -> int:
@@ -112,7 +118,7 @@ def _units_for(*, wanted: int, possible: int, policy: str, line_key: str, sku: S
     return 0  # backorder: the whole line waits, holding nothing
 
 
-def _reserve_fast(seller, sku_id: int, quantity: int, line_key: str) -> tuple[Stock, int] | None:
+def _reserve_fast(seller, sku_id: int, quantity: int, line_key: str, destination: str = "") -> tuple[Stock, int] | None:
     """One round trip: reserve ``quantity`` from the seller's first non-empty row, if it has enough.
 
     ``UPDATE ... WHERE id = (first row in preference order with any available, of an
@@ -137,13 +143,13 @@ def _reserve_fast(seller, sku_id: int, quantity: int, line_key: str) -> tuple[St
               AND (s.seller_id = %s OR (s.seller_id IS NULL AND %s))
               AND s.on_hand - s.reserved > 0
               AND NOT EXISTS (SELECT 1 FROM {reservation_table} r WHERE r.line_key = %s)
-            ORDER BY (s.seller_id IS NULL), s.warehouse_id, s.id
+            ORDER BY (s.seller_id IS NULL), (%s::text <> '' AND w.country <> %s::text), s.warehouse_id, s.id
             LIMIT 1
         ) AND on_hand - reserved >= %s
         RETURNING id, sku_id, warehouse_id, seller_id, on_hand, reserved, ledger_sequence, ledger_head,
             (SELECT k.safety_stock FROM {sku_table} k WHERE k.id = sku_id)
     """  # noqa: S608 - table names come from the models, values are parameters
-    params = [quantity, sku_id, seller.pk, bool(seller.may_draw_on_pool), line_key, quantity]
+    params = [quantity, sku_id, seller.pk, bool(seller.may_draw_on_pool), line_key, destination, destination, quantity]
     with prepared_cursor() as cursor:
         cursor.execute(" ".join(sql.split()), params)
         found = cursor.fetchone()
@@ -163,7 +169,9 @@ def _reserve_fast(seller, sku_id: int, quantity: int, line_key: str) -> tuple[St
     return row, safety_stock
 
 
-def order_lines_reserve(*, seller, lines, actor=None, reference: str = "") -> list[Reservation]:
+def order_lines_reserve(
+    *, seller, lines, actor=None, reference: str = "", destination_country: str = ""
+) -> list[Reservation]:
     """Reserve the lines of one order in one transaction; idempotent per line key.
 
     1. Lines whose key already has a reservation are answered from it (a key used for
@@ -183,8 +191,8 @@ def order_lines_reserve(*, seller, lines, actor=None, reference: str = "") -> li
     for attempt in range(IDEMPOTENT_RETRIES + 1):
         try:
             if allow_fast and len(lines) == 1 and connection.vendor == "postgresql":
-                return [_reserve_single_postgresql(seller, lines[0], actor, reference)]
-            return _reserve(seller, lines, actor, reference, allow_fast=allow_fast)
+                return [_reserve_single_postgresql(seller, lines[0], actor, reference, destination_country)]
+            return _reserve(seller, lines, actor, reference, allow_fast=allow_fast, destination=destination_country)
         except _FastPathMissed:
             allow_fast = False
         except IntegrityError:
@@ -258,7 +266,8 @@ def _hot_statement() -> str:
                   AND (c.seller_id = %(seller)s OR (c.seller_id IS NULL AND %(may_draw)s))
                   AND c.on_hand - c.reserved > 0
                   AND NOT EXISTS (SELECT 1 FROM {reservation} r WHERE r.line_key = %(line_key)s)
-                ORDER BY (c.seller_id IS NULL), c.warehouse_id, c.id
+                ORDER BY (c.seller_id IS NULL), (%(destination)s::text <> '' AND w.country <> %(destination)s::text),
+                    c.warehouse_id, c.id
                 LIMIT 1
             ) AND s.on_hand - s.reserved >= %(n)s::integer
             RETURNING s.id, s.sku_id, s.warehouse_id, s.seller_id, s.on_hand, s.reserved,
@@ -295,7 +304,7 @@ def _hot_sql() -> str:
     return _hot_statement()
 
 
-def _reserve_single_postgresql(seller, line: OrderLine, actor, reference: str) -> Reservation:
+def _reserve_single_postgresql(seller, line: OrderLine, actor, reference: str, destination: str = "") -> Reservation:
     """The hot path: one new line of a plain SKU in one statement (plus the hook's), PostgreSQL.
 
     ``_hot_statement`` locks, checks and writes the stock row, the movement, the
@@ -315,6 +324,7 @@ def _reserve_single_postgresql(seller, line: OrderLine, actor, reference: str) -
         "now_us": microseconds(now),
         "policy": seller.shortage_policy,
         "reference": reference,
+        "destination": destination or "",
     }
     with transaction.atomic():
         with prepared_cursor() as cursor:
@@ -352,7 +362,9 @@ def _reserve_single_postgresql(seller, line: OrderLine, actor, reference: str) -
         return reservation
 
 
-def _reserve(seller, lines: list[OrderLine], actor, reference: str, *, allow_fast: bool) -> list[Reservation]:
+def _reserve(
+    seller, lines: list[OrderLine], actor, reference: str, *, allow_fast: bool, destination: str = ""
+) -> list[Reservation]:
     with transaction.atomic():
         existing = {r.line_key: r for r in Reservation.objects.filter(line_key__in=[line.line_key for line in lines])}
         for line in lines:
@@ -379,7 +391,7 @@ def _reserve(seller, lines: list[OrderLine], actor, reference: str, *, allow_fas
         first = new_lines[0]
         fast = None
         if allow_fast and len(new_lines) == 1 and recipes[first.sku_id] == [(first.sku_id, 1)]:
-            fast = _reserve_fast(seller, first.sku_id, first.quantity, first.line_key)
+            fast = _reserve_fast(seller, first.sku_id, first.quantity, first.line_key, destination)
             if fast is None:
                 raise _FastPathMissed
         if fast is not None:
@@ -392,7 +404,8 @@ def _reserve(seller, lines: list[OrderLine], actor, reference: str, *, allow_fas
                 sku_ids=component_ids, seller_ids=[seller.pk], include_pool=seller.may_draw_on_pool
             )
             rows_by_sku = defaultdict(list)
-            for row in sorted(rows, key=_preference):
+            countries = _warehouse_countries(rows) if destination else {}
+            for row in sorted(rows, key=lambda row: _preference(row, countries, destination)):
                 rows_by_sku[row.sku_id].append(row)
             for line in new_lines:
                 recipe = recipes[line.sku_id]

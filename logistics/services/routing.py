@@ -71,11 +71,13 @@ def order_route(order_id: int, *, actor=None, policy: str | None = None) -> list
             )
         shipments = []
         for warehouse in sorted(by_warehouse, key=lambda w: w.pk):
-            reason = (
-                _("The seller's virtual stock is held at %(warehouse)s.")
-                if virtual[warehouse]
-                else _("The shared pool at %(warehouse)s holds the reserved units.")
-            ) % {"warehouse": warehouse.code}
+            if virtual[warehouse]:
+                reason = _("The seller's virtual stock is held at %(warehouse)s.")
+            elif warehouse.country == order.ship_country:
+                reason = _("The shared pool at %(warehouse)s, in the destination's country, holds the reserved units.")
+            else:
+                reason = _("The shared pool at %(warehouse)s holds the reserved units.")
+            reason %= {"warehouse": warehouse.code}
             if len(by_warehouse) > 1:
                 reason += " " + _("Split: the order ships from %(count)s warehouses.") % {"count": len(by_warehouse)}
             shipment = Shipment.objects.create(order=order, warehouse=warehouse, routing_reason=reason)
