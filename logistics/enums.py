@@ -1,6 +1,8 @@
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from sellers.enums import SplitPolicy  # noqa: F401 - a seller's setting now; importable from here too
+
 
 class ServiceLeg(models.TextChoices):
     """Which part of the journey a carrier service covers; parcels are booked on door-to-door services."""
@@ -12,11 +14,6 @@ class ServiceLeg(models.TextChoices):
 
 
 BOOKABLE_LEGS = (ServiceLeg.LAST_MILE, ServiceLeg.DOOR_TO_DOOR)
-
-
-class SplitPolicy(models.TextChoices):
-    SPLIT = "split", _("One shipment per warehouse")
-    SINGLE = "single", _("Ship only from one warehouse; refuse a split")
 
 
 class ShipmentState(models.TextChoices):

@@ -12,7 +12,7 @@ class SellerMemberInline(admin.TabularInline):
 @admin.register(Seller)
 class SellerAdmin(admin.ModelAdmin):
     list_display = ["code", "name", "country", "currency", "priority", "shortage_policy", "is_active"]
-    list_filter = ["is_active", "country", "shortage_policy", "may_draw_on_pool"]
+    list_filter = ["is_active", "country", "shortage_policy", "may_draw_on_pool", "split_policy"]
     search_fields = ["code", "name", "legal_name", "contact_email"]
     inlines = [SellerMemberInline]
 

@@ -34,3 +34,10 @@ class ListingSyncState(models.TextChoices):
     PENDING = "pending", _("Waiting to push")
     IN_SYNC = "in_sync", _("In sync")
     ERROR = "error", _("Error")
+
+
+class SplitPolicy(models.TextChoices):
+    """How an order whose units sit in several warehouses is shipped."""
+
+    SPLIT = "split", _("One shipment per warehouse")
+    SINGLE = "single", _("Ship only from one warehouse; refuse a split")

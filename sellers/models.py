@@ -5,7 +5,7 @@ from django.utils.translation import gettext_lazy as _
 from hub.core.fields import EncryptedJSONField
 from hub.core.models import TimeStampedModel
 
-from .enums import AccountStatus, ListingSyncState, MemberRole, Platform, ShortagePolicy
+from .enums import AccountStatus, ListingSyncState, MemberRole, Platform, ShortagePolicy, SplitPolicy
 
 
 class Seller(TimeStampedModel):
@@ -30,6 +30,13 @@ class Seller(TimeStampedModel):
         help_text=_("When its virtual stock runs out, orders may take units from the shared pool."),
     )
     promised_delivery_days = models.PositiveSmallIntegerField(_("promised delivery days"), default=10)
+    split_policy = models.CharField(
+        _("split policy"),
+        max_length=16,
+        choices=SplitPolicy.choices,
+        blank=True,
+        help_text=_("When an order's units sit in several warehouses. Empty: the hub's default."),
+    )
 
     class Meta:
         verbose_name = _("seller")

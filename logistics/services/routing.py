@@ -34,13 +34,14 @@ def order_route(order_id: int, *, actor=None, policy: str | None = None) -> list
     1. Lock the order; it must be allocated and not routed yet.
     2. Read each line's reservation allocations: the warehouse holding its units.
        A line held in two warehouses is refused (transfer the stock first).
-    3. More than one warehouse: the split policy decides (one shipment each, or refuse).
+    3. More than one warehouse: the split policy decides (one shipment each, or refuse):
+       the caller's, else the seller's, else the hub's ``LOGISTICS_SPLIT_POLICY``.
     4. Create one shipment per warehouse with the reason, choose its service from the
        estimated parcel, and move the order to released.
     """
-    policy = policy or split_policy()
     with transaction.atomic():
         order = orders_for_update([order_id])[order_id]
+        policy = policy or order.seller.split_policy or split_policy()
         if order.state != OrderState.ALLOCATED:
             raise RoutingError(
                 _("Order %(order)s is %(state)s; only allocated orders can be routed.")
