@@ -4,15 +4,23 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('sellers', '0002_marketplaceaccount_listing_and_more'),
+        ("sellers", "0002_marketplaceaccount_listing_and_more"),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='seller',
-            name='split_policy',
-            field=models.CharField(blank=True, choices=[('split', 'One shipment per warehouse'), ('single', 'Ship only from one warehouse; refuse a split')], help_text="When an order's units sit in several warehouses. Empty: the hub's default.", max_length=16, verbose_name='split policy'),
+            model_name="seller",
+            name="split_policy",
+            field=models.CharField(
+                blank=True,
+                choices=[
+                    ("split", "One shipment per warehouse"),
+                    ("single", "Ship only from one warehouse; refuse a split"),
+                ],
+                help_text="When an order's units sit in several warehouses. Empty: the hub's default.",
+                max_length=16,
+                verbose_name="split policy",
+            ),
         ),
     ]
