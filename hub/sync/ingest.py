@@ -124,25 +124,17 @@ def inbox_process(message_id: int):
     if not message.external_id:  # a push about something other than an order
         InboxMessage.objects.filter(pk=message.pk).update(state=InboxState.IGNORED, processed_at=timezone.now())
         return None
-    from .intake import order_from_push
+    from .intake import order_fetch, order_from_push
 
     account = message.account
     try:
         if message.source == InboxSource.WEBHOOK:
             canonical, raw = order_from_push(account, message)
         else:
-            canonical, raw = _order_fetch(account, message.external_id)
+            canonical, raw = order_fetch(account, message.external_id)
     except Exception as error:
         InboxMessage.objects.filter(pk=message.pk).update(
             state=InboxState.FAILED, error=f"{type(error).__name__}: {error}"[:2000], processed_at=timezone.now()
         )
         raise
     return inbox_apply(message, account, canonical, raw)
-
-
-def _order_fetch(account, external_id: str):
-    adapter = adapter_for_account(account)
-    try:
-        return adapter.get_order(external_id)
-    finally:
-        adapter.close()

@@ -117,8 +117,13 @@ def order_from_push(account: MarketplaceAccount, message: InboxMessage):
 
         raw = json.loads(message.body)
         return parse_order(account.platform, raw), raw
+    return order_fetch(account, push.external_id)
+
+
+def order_fetch(account: MarketplaceAccount, external_id: str):
+    """(canonical order, raw payload) of one order, read from the platform now."""
     adapter = adapter_for_account(account)
     try:
-        return adapter.get_order(push.external_id)
+        return adapter.get_order(external_id)
     finally:
         adapter.close()

@@ -95,30 +95,49 @@ def outbox_drain(limit: int = DRAIN_BATCH) -> tuple[int, set[int]]:
     return len(changes), accounts
 
 
-def _targets_update(listings, first_change: dict) -> set[int]:
-    """Lock the listings' push rows (creating missing ones first), then set new targets."""
-    if not listings:
-        return set()
+def pushes_locked(listings) -> dict[int, ListingPush]:
+    """The listings' push rows by listing id, created if missing, locked in listing order."""
     ListingPush.objects.bulk_create(
         [ListingPush(listing_id=listing.pk, account_id=listing.account_id, target_quantity=0) for listing in listings],
         ignore_conflicts=True,
     )
-    pushes = list(ListingPush.objects.select_for_update().filter(listing__in=listings).order_by("listing_id"))
+    return {
+        push.listing_id: push
+        for push in ListingPush.objects.select_for_update().filter(listing__in=listings).order_by("listing_id")
+    }
+
+
+def push_retarget(push: ListingPush, target: int, *, priority: int, changed_at) -> None:
+    """Owe the marketplace ``target`` again under a new version (the caller holds the row lock).
+
+    A push still owed keeps the time of its oldest unpushed change.
+    """
+    ListingPush.objects.filter(pk=push.pk).update(
+        target_quantity=target,
+        version=F("version") + 1,
+        priority=priority,
+        changed_at=push.changed_at if push.is_pending and push.changed_at else changed_at,
+        next_attempt_at=None,
+    )
+
+
+def _targets_update(listings, first_change: dict) -> set[int]:
+    """Lock the listings' push rows, then set new targets."""
+    if not listings:
+        return set()
+    pushes = pushes_locked(listings)
     targets = advertised_quantities(listings)
-    sku_of = {listing.pk: listing.sku_id for listing in listings}
     oldest_change = min(first_change.values())
     accounts = set()
-    for push in pushes:
-        target = targets[push.listing_id]
+    for listing in listings:
+        push, target = pushes[listing.pk], targets[listing.pk]
         if push.version and target == push.target_quantity:
             continue
-        changed_at = first_change.get(sku_of[push.listing_id], oldest_change)
-        ListingPush.objects.filter(pk=push.pk).update(
-            target_quantity=target,
-            version=F("version") + 1,
+        push_retarget(
+            push,
+            target,
             priority=push_priority(push.pushed_quantity, target),
-            changed_at=push.changed_at if push.is_pending and push.changed_at else changed_at,
-            next_attempt_at=None,
+            changed_at=first_change.get(listing.sku_id, oldest_change),
         )
         accounts.add(push.account_id)
     return accounts
@@ -156,9 +175,5 @@ def listings_sold(listing_ids) -> set[int]:
             .order_by("listing_id")
         )
         for push in pushes:
-            ListingPush.objects.filter(pk=push.pk).update(
-                version=F("version") + 1,
-                changed_at=push.changed_at if push.is_pending and push.changed_at else now,
-                next_attempt_at=None,
-            )
+            push_retarget(push, push.target_quantity, priority=push.priority, changed_at=now)
     return {push.account_id for push in pushes}

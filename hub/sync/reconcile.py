@@ -1,7 +1,6 @@
 """Reconciliation: read back what each listing shows and correct any that drifted."""
 
 from django.db import transaction
-from django.db.models import F
 from django.utils import timezone
 
 from hub.marketplaces import adapter_for_account
@@ -10,8 +9,7 @@ from sellers.models import Listing, MarketplaceAccount
 
 from . import health
 from .dispatcher import listing_ref
-from .models import ListingPush
-from .outbox import push_priority
+from .outbox import push_priority, push_retarget, pushes_locked
 
 
 def account_reconcile(account_id: int) -> int:
@@ -32,14 +30,7 @@ def account_reconcile(account_id: int) -> int:
     now = timezone.now()
     corrected = 0
     with transaction.atomic():
-        ListingPush.objects.bulk_create(
-            [ListingPush(listing_id=item.pk, account_id=account.pk, target_quantity=0) for item in listings],
-            ignore_conflicts=True,
-        )
-        pushes = {
-            push.listing_id: push
-            for push in ListingPush.objects.select_for_update().filter(listing__in=listings).order_by("listing_id")
-        }
+        pushes = pushes_locked(listings)
         targets = advertised_quantities(listings)
         for listing in listings:
             push = pushes[listing.pk]
@@ -47,12 +38,11 @@ def account_reconcile(account_id: int) -> int:
                 continue
             if shown[listing.seller_sku] == targets[listing.pk]:
                 continue
-            ListingPush.objects.filter(pk=push.pk).update(
-                target_quantity=targets[listing.pk],
-                version=F("version") + 1,
+            push_retarget(
+                push,
+                targets[listing.pk],
                 priority=push_priority(shown[listing.seller_sku], targets[listing.pk]),
                 changed_at=now,
-                next_attempt_at=None,
             )
             corrected += 1
     health.drift(account.pk, corrected)
