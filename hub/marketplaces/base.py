@@ -1,13 +1,23 @@
 """The one interface every marketplace adapter implements."""
 
+import time
 from abc import ABC, abstractmethod
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from datetime import datetime
 
 import httpx
 
-from .errors import ServerError
-from .types import AccountConfig, CanonicalOrder, ListingRef, OrderPage, PushResult, QuantityUpdate, ShipmentPush
+from .errors import ServerError, Throttled
+from .types import (
+    AccountConfig,
+    CanonicalOrder,
+    ListingRef,
+    OrderPage,
+    OrderStamp,
+    PushResult,
+    QuantityUpdate,
+    ShipmentPush,
+)
 
 
 class MarketplaceAdapter(ABC):
@@ -21,11 +31,19 @@ class MarketplaceAdapter(ABC):
     default_base_url: str = ""
     batch_limit: int = 1  # most listings one quantity-push call may carry
     signs_webhooks: bool = False
+    # Documented per-operation limits the platform enforces per seller: {operation: (rate per s, burst)}.
+    operation_limits: dict[str, tuple[float, float]] = {}
 
     def __init__(self, account: AccountConfig, client: httpx.Client | None = None):
         self.account = account
         self.base_url = (account.base_url or self.default_base_url).rstrip("/")
         self.client = client or httpx.Client(timeout=httpx.Timeout(account.timeout_seconds, connect=5.0))
+        # Set by the caller. ``orders_known``: given the stamps of listed orders, the ids the caller
+        # already holds in that state (their detail is not fetched again). ``pace``: called before
+        # each call of an operation in ``operation_limits``; answers the seconds to wait (0: go now).
+        self.orders_known: Callable[[list[OrderStamp]], set[str]] | None = None
+        self.pace: Callable[[str], float] | None = None
+        self.pace_budget = float(account.settings.get("pace_wait_budget", 20.0))
 
     # --- orders -------------------------------------------------------------
     @abstractmethod
@@ -82,6 +100,24 @@ class MarketplaceAdapter(ABC):
         return False
 
     # --- helpers ------------------------------------------------------------
+    def unknown_orders(self, stamps: list[OrderStamp]) -> set[str]:
+        """The ids among ``stamps`` whose detail the caller still needs."""
+        known = self.orders_known(stamps) if self.orders_known and stamps else set()
+        return {stamp.external_id for stamp in stamps} - known
+
+    def paced(self, operation: str) -> None:
+        """Wait for the caller's pace before a call of ``operation``; Throttled when the wait is too long.
+
+        Waits are spent from ``pace_budget`` (seconds per adapter), so one pull never sleeps for long.
+        """
+        if self.pace is None or operation not in self.operation_limits:
+            return
+        while (wait := self.pace(operation)) > 0:
+            if wait > self.pace_budget:
+                raise Throttled(wait, f"{self.platform} {operation}: paced, next call in {wait:.1f} s")
+            self.pace_budget -= wait
+            time.sleep(wait)
+
     def request(self, method: str, url: str, **kwargs) -> httpx.Response:
         """One HTTP call; transport failures become ServerError (retryable)."""
         try:

@@ -85,6 +85,18 @@ class OrderPage:
     raw: list[dict]  # the platform's payloads, same order as ``orders``, stored before processing
     next_cursor: str | None  # opaque; None when this was the last page
     high_water_mark: datetime | None = None  # newest update time seen, for the next pull's "since"
+    # Set when the page stopped early (a paced detail call could not wait): the next pull must
+    # start at or before this time, and later pages of this pull are not read.
+    resume_from: datetime | None = None
+
+
+@dataclass(frozen=True)
+class OrderStamp:
+    """What an order list says of one order before its detail is fetched."""
+
+    external_id: str
+    updated_at: datetime | None
+    status: str  # one of OrderStatus.ALL
 
 
 @dataclass(frozen=True)

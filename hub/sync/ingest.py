@@ -8,19 +8,21 @@ import json
 import logging
 import uuid
 from datetime import datetime, timedelta
+from functools import partial
 
 from django.core.cache import cache
 from django.db import transaction
 from django.utils import timezone
 
-from hub.marketplaces import adapter_for_account
 from hub.marketplaces.errors import MarketplaceError
-from hub.marketplaces.types import CanonicalOrder
+from hub.marketplaces.types import CanonicalOrder, OrderStamp
+from orders.models import Order
 from orders.services import order_ingest
 from sellers.models import MarketplaceAccount
 
 from . import health
 from .enums import InboxSource, InboxState
+from .intake import adapter_paced
 from .models import InboxMessage
 from .outbox import listings_sold
 from .tasks import push_soon
@@ -64,9 +66,16 @@ def account_pull(account_id: int) -> int:
         since = _cursor(account) or timezone.now() - FIRST_PULL_LOOKBACK
         newest = since
         count = 0
-        adapter = adapter_for_account(account)
+        adapter = adapter_paced(account)
+        adapter.orders_known = partial(orders_known, account.pk)
         try:
             for page in adapter.iter_orders(since - PULL_OVERLAP):
+                known = orders_known(account.pk, [_stamp(order) for order in page.orders])
+                fresh = [
+                    (order, raw)
+                    for order, raw in zip(page.orders, page.raw, strict=True)
+                    if order.external_id not in known
+                ]
                 messages = InboxMessage.objects.bulk_create(
                     [
                         InboxMessage(
@@ -76,10 +85,10 @@ def account_pull(account_id: int) -> int:
                             external_id=order.external_id,
                             body=json.dumps(raw, ensure_ascii=False, default=str),
                         )
-                        for order, raw in zip(page.orders, page.raw, strict=True)
+                        for order, raw in fresh
                     ]
                 )
-                for message, order, raw in zip(messages, page.orders, page.raw, strict=True):
+                for message, (order, raw) in zip(messages, fresh, strict=True):
                     try:
                         inbox_apply(message, account, order, raw)
                     except Exception:
@@ -88,6 +97,9 @@ def account_pull(account_id: int) -> int:
                     count += 1
                 if page.high_water_mark and page.high_water_mark > newest:
                     newest = page.high_water_mark
+                if page.resume_from:  # the platform's pace stopped the pull: the rest next time
+                    newest = min(newest, page.resume_from)
+                    break
         except MarketplaceError as error:
             health.failure(account.pk, f"pull: {error}")
             raise
@@ -99,6 +111,32 @@ def account_pull(account_id: int) -> int:
     finally:
         if cache.get(lock_key) == token:
             cache.delete(lock_key)
+
+
+def orders_known(account_id: int, stamps: list[OrderStamp]) -> set[str]:
+    """The orders the hub already holds at (or past) the state these stamps describe.
+
+    Held: stored with a later marketplace update time, or the same time and the same status
+    (several platforms stamp whole seconds). Anything else is fetched and ingested again.
+    """
+    stored = {
+        external_id: (updated_at, status)
+        for external_id, updated_at, status in Order.objects.filter(
+            account_id=account_id, external_id__in=[stamp.external_id for stamp in stamps]
+        ).values_list("external_id", "marketplace_updated_at", "marketplace_status")
+    }
+    known = set()
+    for stamp in stamps:
+        updated_at, status = stored.get(stamp.external_id, (None, None))
+        if updated_at is None or stamp.updated_at is None:
+            continue
+        if updated_at > stamp.updated_at or (updated_at == stamp.updated_at and status == stamp.status):
+            known.add(stamp.external_id)
+    return known
+
+
+def _stamp(order: CanonicalOrder) -> OrderStamp:
+    return OrderStamp(order.external_id, order.updated_at, order.status)
 
 
 def _cursor(account) -> datetime | None:

@@ -9,6 +9,7 @@ import json
 import logging
 from dataclasses import dataclass
 
+from hub.core.ratelimit import TokenBucket
 from hub.marketplaces import adapter_for_account, verify_webhook
 from hub.marketplaces.shopee.signing import CALLBACK_URL_HEADER
 from sellers.models import MarketplaceAccount
@@ -120,9 +121,22 @@ def order_from_push(account: MarketplaceAccount, message: InboxMessage):
     return order_fetch(account, push.external_id)
 
 
+def adapter_paced(account: MarketplaceAccount):
+    """An adapter whose rate-limited operations spend tokens of buckets shared by every worker."""
+    adapter = adapter_for_account(account)
+    limits = adapter.operation_limits
+
+    def pace(operation: str) -> float:
+        rate, burst = limits[operation]
+        return TokenBucket(f"{account.platform}:{operation}:{account.pk}", rate, burst).take()
+
+    adapter.pace = pace
+    return adapter
+
+
 def order_fetch(account: MarketplaceAccount, external_id: str):
     """(canonical order, raw payload) of one order, read from the platform now."""
-    adapter = adapter_for_account(account)
+    adapter = adapter_paced(account)
     try:
         return adapter.get_order(external_id)
     finally:

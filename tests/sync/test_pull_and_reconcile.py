@@ -1,8 +1,12 @@
 """Scheduled pulls miss nothing and duplicate nothing; reconciliation corrects drift (real HTTP to sandboxes)."""
 
-import pytest
+from datetime import datetime, timedelta
 
-from hub.marketplaces.sandbox.models import SandboxListing, SandboxShop
+import pytest
+from django.utils import timezone
+
+from hub.core.ratelimit import TokenBucket
+from hub.marketplaces.sandbox.models import SandboxCall, SandboxListing, SandboxShop
 from hub.marketplaces.sandbox.registry import sandbox_module
 from hub.sync.dispatcher import account_push
 from hub.sync.enums import InboxSource, InboxState
@@ -10,7 +14,10 @@ from hub.sync.ingest import account_pull
 from hub.sync.models import AccountSyncState, InboxMessage
 from hub.sync.outbox import listings_refresh
 from hub.sync.reconcile import account_reconcile
+from orders.enums import OrderState
 from orders.models import Order
+from sellers.models import MarketplaceAccount
+from tests.marketplaces.support import calls
 
 from .conftest import shown
 
@@ -34,7 +41,7 @@ def test_pulls_take_every_order_once_and_move_the_cursor(five_platforms, platfor
     first = [module.place_order(sandbox_shop(listing), [(listing.seller_sku, 1)]) for _ in range(2)]
 
     assert account_pull(listing.account_id) == 2
-    assert account_pull(listing.account_id) in (0, 2)  # the overlap window may re-read them: no new orders
+    assert account_pull(listing.account_id) == 0  # the overlap window re-reads them: nothing new
     later = module.place_order(sandbox_shop(listing), [(listing.seller_sku, 1)])
     account_pull(listing.account_id)
 
@@ -45,6 +52,72 @@ def test_pulls_take_every_order_once_and_move_the_cursor(five_platforms, platfor
     listing.account.refresh_from_db()
     assert listing.account.cursors["orders_updated_since"]
     assert AccountSyncState.objects.get(account=listing.account).last_pull_at is not None
+
+
+DETAIL_OPERATIONS = {"amazon": "getOrderItems", "aliexpress": "aliexpress.solution.order.info.get"}
+
+
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.parametrize("platform", ["amazon", "ebay", "aliexpress", "shopee", "shopify"])
+def test_a_pull_rereading_orders_the_hub_holds_stores_and_fetches_nothing_again(five_platforms, platform):
+    _sku, listings = five_platforms
+    publish(listings)
+    listing = listings[platform]
+    shop = sandbox_shop(listing)
+    for _ in range(2):
+        sandbox_module(platform).place_order(shop, [(listing.seller_sku, 1)])
+    assert account_pull(listing.account_id) == 2
+    messages, details = InboxMessage.objects.count(), detail_calls(shop)
+
+    assert account_pull(listing.account_id) == 0
+
+    assert InboxMessage.objects.count() == messages
+    assert detail_calls(shop) == details
+
+
+def detail_calls(shop) -> int:
+    operation = DETAIL_OPERATIONS.get(shop.platform)
+    return SandboxCall.objects.filter(shop_id=shop.shop_id, operation=operation).count() if operation else 0
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_pulled_order_changed_at_the_marketplace_is_fetched_and_applied(five_platforms):
+    _sku, listings = five_platforms
+    publish(listings)
+    amazon = listings["amazon"]
+    placed = sandbox_module("amazon").place_order(sandbox_shop(amazon), [(amazon.seller_sku, 1)])
+    account_pull(amazon.account_id)
+    later = (timezone.now() + timedelta(seconds=2)).strftime("%Y-%m-%dT%H:%M:%SZ")
+    placed.payload.update(OrderStatus="Canceled", LastUpdateDate=later)
+    placed.save(update_fields=["payload"])
+
+    assert account_pull(amazon.account_id) == 1
+
+    assert Order.objects.get(external_id=placed.external_id).state == OrderState.CANCELLED
+
+
+@pytest.mark.django_db(transaction=True)
+def test_amazon_get_order_items_is_paced_by_the_shared_bucket_and_the_pull_resumes(five_platforms):
+    _sku, listings = five_platforms
+    publish(listings)
+    amazon = listings["amazon"]
+    MarketplaceAccount.objects.filter(pk=amazon.account_id).update(settings={"pace_wait_budget": 0})
+    placed = [sandbox_module("amazon").place_order(sandbox_shop(amazon), [(amazon.seller_sku, 1)]) for _ in range(3)]
+    bucket = TokenBucket(f"amazon:getOrderItems:{amazon.account_id}", 0.5, 30)
+    bucket.reset()
+    for _ in range(28):
+        assert bucket.take() == 0  # other pulls spent the burst: two calls left
+
+    assert account_pull(amazon.account_id) == 2
+
+    assert calls(sandbox_shop(amazon), "getOrderItems", status_code=429) == 0
+    cursor = datetime.fromisoformat(
+        MarketplaceAccount.objects.get(pk=amazon.account_id).cursors["orders_updated_since"]
+    )
+    assert cursor <= Order.objects.order_by("-placed_at").first().placed_at + timedelta(seconds=1)
+    bucket.reset()
+    assert account_pull(amazon.account_id) == 1
+    assert set(Order.objects.values_list("external_id", flat=True)) == {order.external_id for order in placed}
 
 
 @pytest.mark.django_db(transaction=True)

@@ -14,10 +14,10 @@ from ..base import MarketplaceAdapter
 from ..batching import group_by_listing, push_in_batches
 from ..errors import AuthFailed, ItemError, RequestRejected, ServerError, Throttled
 from ..http_errors import json_object
-from ..pages import order_page
+from ..pages import page_with_details
 from ..tokens import TokenRefreshing
-from ..types import CanonicalOrder, ListingRef, OrderPage, PushResult, QuantityUpdate, ShipmentPush
-from .parsing import PACIFIC, parse_order
+from ..types import CanonicalOrder, ListingRef, OrderPage, OrderStamp, PushResult, QuantityUpdate, ShipmentPush
+from .parsing import PACIFIC, order_status, pacific_time, parse_order
 from .signing import iop_sign
 
 SYNC_PATH = "/sync"
@@ -145,10 +145,16 @@ class AliExpressAdapter(TokenRefreshing, MarketplaceAdapter):
         body = self._call("aliexpress.solution.order.get", {"param0": json.dumps(query)})
         result = self._result(body, "aliexpress.solution.order.get")
         summaries = ((result.get("target_list") or {}).get("order_dto")) or []
-        raw = [self._order_detail(str(summary["order_id"])) for summary in summaries]
+        stamps = [_stamp(summary) for summary in summaries]
         more = page < int(result.get("total_page") or 0)
         next_cursor = json.dumps({"p": page + 1, "s": start, "e": end}, separators=(",", ":")) if more else None
-        return order_page(parse_order, raw, next_cursor)
+        return page_with_details(
+            parse_order,
+            stamps,
+            lambda index: self._order_detail(stamps[index].external_id),
+            next_cursor,
+            self.unknown_orders(stamps),
+        )
 
     @staticmethod
     def _result(body: dict, method: str) -> dict:
@@ -270,3 +276,16 @@ class AliExpressAdapter(TokenRefreshing, MarketplaceAdapter):
 
     # --- payloads -----------------------------------------------------------------
     parse_order = staticmethod(parse_order)
+
+
+def _stamp(summary: dict) -> OrderStamp:
+    """An OrderDTO of the order list: its id, ``gmt_update`` and status (without the end reason a
+    finished order's detail carries, so a finished order may look changed and be fetched again)."""
+    if "order_id" not in summary:
+        raise ServerError("aliexpress: order.get lists an order without order_id")
+    updated = summary.get("gmt_update")
+    return OrderStamp(
+        external_id=str(summary["order_id"]),
+        updated_at=pacific_time(updated, "gmt_update") if updated else None,
+        status=order_status(summary),
+    )

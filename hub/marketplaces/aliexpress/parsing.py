@@ -42,7 +42,7 @@ def pacific_time(value, path: str) -> datetime:
     raise InvalidPayload(path, f"payload field {path!r} is not a 'YYYY-MM-DD HH:MM:SS' time")
 
 
-def _status(payload: dict) -> str:
+def order_status(payload: dict) -> str:
     raw = str(require(payload, "order_status", "order_status")).upper()
     if raw == "FINISH":
         # A finished order ended either by cancellation/closing or by completing the trade.
@@ -82,7 +82,7 @@ def parse_order(payload: dict) -> CanonicalOrder:
     return CanonicalOrder(
         platform="aliexpress",
         external_id=order_id,
-        status=_status(payload),
+        status=order_status(payload),
         created_at=pacific_time(require(payload, "gmt_create", "gmt_create"), "gmt_create"),
         updated_at=pacific_time(payload["gmt_modified"], "gmt_modified") if payload.get("gmt_modified") else None,
         currency=currency,

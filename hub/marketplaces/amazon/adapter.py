@@ -15,11 +15,12 @@ from urllib.parse import quote
 from ..base import MarketplaceAdapter
 from ..errors import ItemError, RequestRejected, ServerError, Throttled
 from ..http_errors import PlatformRejected, json_or_none
-from ..pages import order_page
-from ..types import CanonicalOrder, ListingRef, OrderPage, PushResult, QuantityUpdate, ShipmentPush
+from ..pages import page_with_details
+from ..payload import aware_datetime
+from ..types import CanonicalOrder, ListingRef, OrderPage, OrderStamp, PushResult, QuantityUpdate, ShipmentPush
 from .auth import LwaRefresher
 from .errors import raise_for, token_expired
-from .parsing import parse_order
+from .parsing import order_status, parse_order
 
 # Seller Central carrier codes (confirmShipment carrierCode); anything else goes as "Other" + carrierName.
 CARRIER_CODES = {
@@ -44,6 +45,7 @@ class AmazonAdapter(MarketplaceAdapter):
     signs_webhooks = False  # notifications go to SQS/EventBridge, not HTTP
 
     parse_order = staticmethod(parse_order)
+    operation_limits = {"getOrderItems": (0.5, 30)}  # per selling partner (docs/marketplaces/amazon.md)
 
     def __init__(self, account, client=None):
         super().__init__(account, client)
@@ -105,8 +107,15 @@ class AmazonAdapter(MarketplaceAdapter):
             params["MaxResultsPerPage"] = int(self.account.settings.get("page_size", 20))
         body = self._call("GET", ORDERS_PATH, "getOrders", params=params)
         payload = body.get("payload") or {}
-        raw = [{**order, "OrderItems": self._order_items(order.get("AmazonOrderId"))} for order in _orders(payload)]
-        return order_page(parse_order, raw, payload.get("NextToken"))
+        summaries = _orders(payload)
+        stamps = [_stamp(order) for order in summaries]
+        return page_with_details(
+            parse_order,
+            stamps,
+            lambda index: {**summaries[index], "OrderItems": self._order_items(stamps[index].external_id)},
+            payload.get("NextToken"),
+            self.unknown_orders(stamps),
+        )
 
     def _order_items(self, order_id) -> list[dict]:
         """getOrderItems for one order. It costs a call per order (0.5/s, burst 30) while a page of orders
@@ -118,6 +127,7 @@ class AmazonAdapter(MarketplaceAdapter):
         path = f"{ORDERS_PATH}/{quote(str(order_id), safe='')}/orderItems"
         items, params = [], {}
         while True:
+            self.paced("getOrderItems")
             payload = (self._call_waiting("GET", path, "getOrderItems", params=params) or {}).get("payload") or {}
             items += payload.get("OrderItems") or []
             if not payload.get("NextToken"):
@@ -229,3 +239,15 @@ def _orders(payload: dict) -> list[dict]:
     if not isinstance(orders, list):
         raise ServerError("amazon getOrders: payload.Orders missing")
     return orders
+
+
+def _stamp(order: dict) -> OrderStamp:
+    order_id = order.get("AmazonOrderId")
+    if not order_id:
+        raise ServerError("amazon getOrders: an order without AmazonOrderId")
+    updated = order.get("LastUpdateDate")
+    return OrderStamp(
+        external_id=str(order_id),
+        updated_at=aware_datetime(updated, "LastUpdateDate") if updated else None,
+        status=order_status(order),
+    )

@@ -8,6 +8,7 @@ from datetime import UTC, datetime, timedelta
 import pytest
 
 from hub.marketplaces import verify_webhook
+from hub.marketplaces.amazon.parsing import parse_order
 from hub.marketplaces.errors import AuthFailed, RequestRejected, ServerError, Throttled
 from hub.marketplaces.sandbox import amazon as sandbox
 from hub.marketplaces.sandbox.models import FaultKind, SandboxFault, SandboxListing, SandboxOrder
@@ -53,15 +54,48 @@ def test_short_get_order_items_throttles_are_waited_out(make_amazon_account, ada
     assert calls(shop, "getOrderItems", status_code=429) >= 1
 
 
-def test_long_get_order_items_throttle_is_raised(make_amazon_account, adapter_of):
+def test_long_get_order_items_throttle_ends_the_page_where_the_next_pull_resumes(make_amazon_account, adapter_of):
     shop, account = make_amazon_account(skus=["A"], quantity=5, usage_plans={"getOrderItems": (0.01, 1)})
-    for _ in range(2):
-        sandbox.place_order(shop, [("A", 1)])
+    placed = [sandbox.place_order(shop, [("A", 1)]) for _ in range(2)]
 
-    with pytest.raises(Throttled) as throttled:
-        adapter_of(account).list_orders(SINCE)
+    page = adapter_of(account).list_orders(SINCE)
 
-    assert throttled.value.retry_after == 100.0
+    assert [order.external_id for order in page.orders] == [placed[0].external_id]
+    assert page.next_cursor is None
+    assert page.resume_from == parse_order({**placed[1].payload, "OrderItems": []}).updated_at
+    assert calls(shop, "getOrderItems", status_code=429) == 1
+
+
+def test_orders_the_caller_holds_are_not_fetched_again(make_amazon_account, adapter_of):
+    shop, account = make_amazon_account(skus=["A"], quantity=5)
+    placed = [sandbox.place_order(shop, [("A", 1)]).external_id for _ in range(3)]
+    adapter = adapter_of(account)
+    seen = []
+    adapter.orders_known = lambda stamps: seen.extend(stamps) or {placed[0], placed[2]}
+
+    page = adapter.list_orders(SINCE)
+
+    assert [order.external_id for order in page.orders] == [placed[1]]
+    assert [stamp.external_id for stamp in seen] == placed
+    assert all(stamp.status == "paid" and stamp.updated_at for stamp in seen)
+    assert page.high_water_mark == max(stamp.updated_at for stamp in seen)
+    assert calls(shop, "getOrderItems", status_code=200) == 1
+
+
+def test_the_callers_pace_is_kept_before_each_get_order_items(make_amazon_account, adapter_of):
+    shop, account = make_amazon_account(skus=["A"], quantity=5)
+    placed = [sandbox.place_order(shop, [("A", 1)]).external_id for _ in range(3)]
+    adapter = adapter_of(account)
+    waits = iter([0.0, 0.05, 0.0, 500.0])
+    asked = []
+    adapter.pace = lambda operation: asked.append(operation) or next(waits)
+
+    page = adapter.list_orders(SINCE)
+
+    assert [order.external_id for order in page.orders] == placed[:2]
+    assert page.resume_from is not None
+    assert asked == ["getOrderItems"] * 4
+    assert calls(shop, "getOrderItems", status_code=200) == 2
 
 
 def test_get_order_returns_canonical_and_raw(make_amazon_account, adapter_of):
