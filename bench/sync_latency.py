@@ -684,8 +684,7 @@ def _order_hub_latency(
 def stage_figures(start, until, changes) -> dict:
     """Where the time goes: each stage's p50/p99 in seconds."""
     from hub.marketplaces.sandbox.models import SandboxWebhook
-    from hub.sync.models import InboxMessage, PushLog
-    from hub.sync.outbox import LOW_STOCK_LEVEL
+    from hub.sync.models import InboxMessage, PushLog, PushPriority
 
     inbox = list(
         InboxMessage.objects.filter(received_at__gte=start, received_at__lte=until, processed_at__isnull=False)
@@ -693,8 +692,8 @@ def stage_figures(start, until, changes) -> dict:
         .order_by()
     )
     pushes = list(
-        PushLog.objects.filter(sent_at__gte=start, sent_at__lte=until, outcome="ok").values_list(
-            "account__platform", "changed_at", "picked_at", "sent_at", "acked_at", "quantity"
+        PushLog.objects.filter(sent_at__gte=start, sent_at__lte=until, outcome="ok").values(
+            "account__platform", "priority", "changed_at", "targeted_at", "picked_at", "sent_at", "acked_at"
         )
     )
     deliveries = list(
@@ -713,18 +712,26 @@ def stage_figures(start, until, changes) -> dict:
         "change_to_drained": percentiles(
             [_seconds(processed, created) for _sku, created, processed in changes if processed]
         ),
-        "push_changed_to_picked": percentiles([_seconds(p, c) for _pl, c, p, _s, _a, _q in pushes if c and p]),
-        "push_sent_to_acked": percentiles([_seconds(a, s) for _pl, _c, _p, s, a, _q in pushes if a]),
-        "push_changed_to_acked": percentiles([_seconds(a, c) for _pl, c, _p, _s, a, _q in pushes if c and a]),
-        "push_changed_to_acked_low_stock": percentiles(
-            [_seconds(a, c) for _pl, c, _p, _s, a, q in pushes if c and a and q <= LOW_STOCK_LEVEL]
+        "push_changed_to_targeted": _push_stage(pushes, "changed_at", "targeted_at"),
+        "push_targeted_to_picked": _push_stage(pushes, "targeted_at", "picked_at"),
+        "push_changed_to_picked": _push_stage(pushes, "changed_at", "picked_at"),
+        "push_sent_to_acked": _push_stage(pushes, "sent_at", "acked_at"),
+        "push_changed_to_acked": _push_stage(pushes, "changed_at", "acked_at"),
+        "push_changed_to_acked_low_stock": _push_stage(
+            [push for push in pushes if push["priority"] == PushPriority.URGENT], "changed_at", "acked_at"
         ),
         "push_changed_to_acked_by_platform": {
-            platform: percentiles([_seconds(a, c) for pl, c, _p, _s, a, _q in pushes if pl == platform and c and a])
+            platform: _push_stage(
+                [push for push in pushes if push["account__platform"] == platform], "changed_at", "acked_at"
+            )
             for platform in PLATFORMS
         },
     }
     return figures
+
+
+def _push_stage(pushes: list[dict], begin: str, end: str) -> dict:
+    return percentiles([_seconds(push[end], push[begin]) for push in pushes if push[begin] and push[end]])
 
 
 # --- the run ------------------------------------------------------------------------------

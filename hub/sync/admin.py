@@ -188,6 +188,7 @@ class ListingPushAdmin(ReadOnlyAdmin):
         "pushed_quantity",
         "priority",
         "changed_at",
+        "targeted_at",
         "picked_at",
         "sent_at",
         "acked_at",
@@ -208,7 +209,9 @@ class PushLogAdmin(ReadOnlyAdmin):
         column("quantity", _("quantity")),
         column("version", _("version")),
         column("outcome", _("outcome")),
+        "priority",
         column("changed_at", _("changed at")),
+        "targeted_at",
         column("picked_at", _("picked at")),
         column("sent_at", _("sent at")),
         column("acked_at", _("acknowledged at")),
@@ -217,6 +220,7 @@ class PushLogAdmin(ReadOnlyAdmin):
     list_display = [*detail_columns[:-1], column("error", _("error"), ordering=False)]
     list_filter = [
         ("outcome", titled(admin.AllValuesFieldListFilter, _("outcome"))),
+        "priority",
         "account__platform",
         ("sent_at", titled(admin.DateFieldListFilter, _("sent at"))),
     ]

@@ -117,6 +117,7 @@ def push_retarget(push: ListingPush, target: int, *, priority: int, changed_at) 
         version=F("version") + 1,
         priority=priority,
         changed_at=push.changed_at if push.is_pending and push.changed_at else changed_at,
+        targeted_at=timezone.now(),
         next_attempt_at=None,
     )
 
