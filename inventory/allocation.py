@@ -5,16 +5,20 @@ The formula (worked example in docs/allocation.md), per listing of seller S for 
     own      = S's virtual stock of K available now (all active warehouses)
     pool     = the shared pool's available units of K
     terms    = the most specific active AllocationRule matching the listing
-    shows_pool = S may draw on the pool
-                 and (pool >= terms.low_stock_threshold or the listing is in the top rank)
-    base     = own + (pool if shows_pool else 0)
+    shown_pool = pool                    if S may draw and pool >= terms.low_stock_threshold
+                 share of pool           if S may draw and the listing is in the top rank
+                 0                       otherwise
+    base     = own + shown_pool
     buffer   = terms.buffer_units + ceil(base * terms.buffer_percent / 100)
     advertised = max(0, min(base - buffer, terms.max_per_listing or infinity))
 
 The rank of a listing among the active listings of the same SKU is (priority channel
 first, then the seller's priority number, lower first); below the threshold only the
-listings of the best rank keep showing pool stock. For a kit, ``own`` and ``pool`` are
-kits: the minimum over its components of floor(units / units per kit).
+listings of the best rank keep showing pool stock, and they split it (pool // n each, one
+more for the first pool % n in listing order), so that together they never show more than
+the pool: at low stock no two marketplaces can sell the same unit, whatever the detection
+delay. For a kit, ``own`` and ``pool`` are kits: the minimum over its components of
+floor(units / units per kit).
 """
 
 from collections import defaultdict
@@ -54,10 +58,24 @@ class Terms:
         )
 
 
-def advertise(*, own: int, pool: int, may_draw_on_pool: bool, terms: Terms, top_rank: bool) -> int:
-    """The formula itself, on plain numbers (no database)."""
-    shows_pool = may_draw_on_pool and (pool >= terms.low_stock_threshold or top_rank)
-    base = own + (pool if shows_pool else 0)
+def advertise(
+    *, own: int, pool: int, may_draw_on_pool: bool, terms: Terms, top_rank: bool, share: tuple[int, int] = (0, 1)
+) -> int:
+    """The formula itself, on plain numbers (no database).
+
+    ``share`` is (this listing's place, how many) among the top-rank listings that split the pool below
+    the threshold.
+    """
+    if not may_draw_on_pool:
+        shown_pool = 0
+    elif pool >= terms.low_stock_threshold:
+        shown_pool = pool
+    elif top_rank:
+        place, sharers = share
+        shown_pool = pool // sharers + (1 if place < pool % sharers else 0)
+    else:
+        shown_pool = 0
+    base = own + shown_pool
     buffer = terms.buffer_units + int(
         (Decimal(base) * terms.buffer_percent / 100).to_integral_value(rounding=ROUND_CEILING)
     )
@@ -153,6 +171,10 @@ def advertised_quantities(listings) -> dict[int, int]:
     best = {}
     for listing in live:
         best[listing.sku_id] = min(best.get(listing.sku_id, rank[listing.pk]), rank[listing.pk])
+    sharers = defaultdict(list)  # top-rank listings that may draw on the pool, in listing order
+    for listing in live:
+        if rank[listing.pk] == best[listing.sku_id] and listing.account.seller.may_draw_on_pool:
+            sharers[listing.sku_id].append(listing.pk)
 
     result = dict.fromkeys(listing_ids, 0)
     for listing in live:
@@ -169,8 +191,13 @@ def advertised_quantities(listings) -> dict[int, int]:
             may_draw_on_pool=seller.may_draw_on_pool,
             terms=terms[listing.pk],
             top_rank=rank[listing.pk] == best[listing.sku_id],
+            share=_place(sharers[listing.sku_id], listing.pk),
         )
     return result
+
+
+def _place(sharers: list[int], listing_id: int) -> tuple[int, int]:
+    return (sharers.index(listing_id), len(sharers)) if listing_id in sharers else (0, 1)
 
 
 def advertised_quantity(listing) -> int:

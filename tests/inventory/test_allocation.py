@@ -56,6 +56,38 @@ def test_more_pool_never_means_less_advertised(own, pool, more, terms):
     assert advertise(own=own, pool=pool + more, may_draw_on_pool=True, terms=terms, top_rank=False) >= less
 
 
+@given(pool=quantities, sharers=st.integers(min_value=1, max_value=12), terms=terms_strategy)
+def test_below_the_threshold_the_top_rank_listings_together_never_show_more_than_the_pool(pool, sharers, terms):
+    shown = [
+        advertise(own=0, pool=pool, may_draw_on_pool=True, terms=terms, top_rank=True, share=(place, sharers))
+        for place in range(sharers)
+    ]
+
+    if pool < terms.low_stock_threshold:
+        assert sum(shown) <= pool
+        if terms == Terms(low_stock_threshold=terms.low_stock_threshold, is_priority=terms.is_priority):
+            assert max(shown) - min(shown) <= 1  # an even split when nothing else is held back
+    else:
+        assert len(set(shown)) == 1  # above it every listing shows the whole pool
+
+
+def test_below_the_threshold_listings_of_the_best_rank_split_the_pool(central):
+    sku = SkuFactory()
+    stocked(sku, central, 10)
+    harbor = SellerFactory(code="harbor", priority=10)
+    lotus = SellerFactory(code="lotus", priority=50)
+    top = [ListingFactory(sku=sku, account=MarketplaceAccountFactory(seller=harbor)) for _ in range(3)]
+    other = ListingFactory(sku=sku, account=MarketplaceAccountFactory(seller=lotus))
+    AllocationRule.objects.create(name="default", low_stock_threshold=15)
+
+    quantities = advertised_quantities([*top, other])
+
+    assert [quantities[listing.pk] for listing in top] == [4, 3, 3]
+    assert quantities[other.pk] == 0
+    stocked(sku, central, 5)  # 15 units: at the threshold every listing shows the whole pool again
+    assert set(advertised_quantities([*top, other]).values()) == {15}
+
+
 def test_worked_example_from_the_docs(central):
     # docs/allocation.md: pool 40, Harbor holds 12 virtual units, threshold 50 on every channel
     sku = SkuFactory()
