@@ -192,9 +192,18 @@ def prepared_cursor():
         return connection.cursor()
     connection.ensure_connection()
     connection.validate_thread_sharing()
+    raw_connection = connection.connection
+    if raw_connection.prepare_threshold is None:
+        # Django turns psycopg's preparing off (threshold None), and then psycopg ignores
+        # even an explicit prepare=True. A threshold no query reaches prepares only the
+        # statements that ask, and leaves Django's own queries unprepared as before.
+        raw_connection.prepare_threshold = ONLY_WHEN_ASKED
     with connection.wrap_database_errors:
-        raw = _preparing_cursor_class()(connection.connection)
+        raw = _preparing_cursor_class()(raw_connection)
     return connection.make_debug_cursor(raw) if connection.queries_logged else connection.make_cursor(raw)
+
+
+ONLY_WHEN_ASKED = 2**62
 
 
 @functools.cache
@@ -204,6 +213,12 @@ def _preparing_cursor_class():
     class PreparingCursor(ServerBindingCursor):
         def execute(self, query, params=None, *, prepare=None, binary=None):
             return super().execute(query, params, prepare=True, binary=binary)
+
+        def _send_query_prepared(self, name, pgq, *, binary=None):
+            # psycopg records the query text only when it does not prepare; Django's query
+            # log (debug, CaptureQueriesContext) reads it from here.
+            self._query = pgq
+            return super()._send_query_prepared(name, pgq, binary=binary)
 
     return PreparingCursor
 

@@ -99,3 +99,22 @@ def test_a_reservation_waiting_on_a_row_lock_chains_onto_the_head_the_holder_wro
     stock = Stock.objects.get(pk=stock.pk)
     assert (stock.on_hand, stock.reserved, stock.ledger_head) == (8, 8, reservation.hash)
     assert verify_ledger() == []
+
+
+@pytest.mark.django_db
+def test_the_hot_statement_is_prepared_once_per_connection_and_then_only_executed():
+    # Django opens psycopg connections with preparing switched off; the hot path must still prepare.
+    sku = SkuFactory()
+    stocked(sku, WarehouseFactory(), 10)
+    seller = SellerFactory()
+
+    for number in range(3):
+        order_lines_reserve(seller=seller, lines=[OrderLine(f"prepared-{number}", sku.pk, 1)])
+
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT generic_plans + custom_plans FROM pg_prepared_statements WHERE statement LIKE 'WITH reserve AS%%'"
+        )
+        assert cursor.fetchall() == [(3,)]
+        cursor.execute("SELECT count(*) FROM pg_prepared_statements WHERE statement LIKE '%%auth_user%%'")
+        assert cursor.fetchone() == (0,)  # Django's own queries stay unprepared
