@@ -4,7 +4,7 @@ How to run (PostgreSQL on 127.0.0.1:5432, user postgres; the script creates and 
 its own database, ``hub_bench`` by default, and empties its inventory tables first;
 Redis for the service's on-commit hooks: REDIS_URL / CELERY_BROKER_URL, default db 2 / 3):
 
-    .venv/bin/python bench/reservations.py            # full run: 3 alternating rounds of 3 s, ~3 min
+    .venv/bin/python bench/reservations.py            # full run: 3 alternating rounds of 3 s, ~4 min
     .venv/bin/python bench/reservations.py --quick    # one round of 1.5 s per case, under a minute
     .venv/bin/python bench/reservations.py --json     # one JSON object: {"cases": [...], ...}
     .venv/bin/python bench/reservations.py --database-url postgres://postgres@127.0.0.1:5432/other
@@ -19,9 +19,13 @@ alternating over the rounds (the median of each mode is reported):
   ``_stock_changed`` hook with the sync engine's outbox row, commit hooks);
 - bare SQL: psycopg alone issuing the same row update and ledger insert (conditional
   UPDATE ... RETURNING, the movement INSERT with its hash computed in Python, the
-  chain-head UPDATE), one transaction each, on separate stock rows of the same tables.
+  chain-head UPDATE), one transaction each, on separate stock rows of the same tables;
+- bare SQL, same writes: the above plus the other rows the service must write (the
+  reservation, its allocation, the sync outbox row), as plain statements.
 
-``ratio`` is service / bare SQL. ``oversold`` counts units held beyond on-hand after the
+``ratio`` is service / bare SQL, the issue's definition (the bare side writes less than
+the service); ``ratio_same_writes`` is service / bare SQL with the same writes, which
+measures the service layer's own overhead. ``oversold`` counts units held beyond on-hand after the
 case (open reservations for the service rows, ledger movements for the bare rows) plus
 rows whose reserved exceeds on-hand; it must be 0. Record results in docs/performance.md.
 """
@@ -98,7 +102,7 @@ def prepare(quiet: bool):
     with connection.cursor() as cursor:
         cursor.execute(
             "TRUNCATE inventory_reservationallocation, inventory_reservation, inventory_movement, "
-            "inventory_lowstockalert, inventory_stock CASCADE"
+            "inventory_lowstockalert, inventory_stock, sync_stockchange CASCADE"
         )
     product, _ = Product.objects.get_or_create(code="bench", defaults={"name": "Bench"})
     existing = set(Sku.objects.filter(code__startswith="BENCH-").values_list("code", flat=True))
@@ -173,11 +177,19 @@ BARE_INSERT = """
     VALUES (%s, %s, %s, 0, %s, %s, %s, NULL, '', %s, %s, %s, %s)
 """
 BARE_HEAD = "UPDATE inventory_stock SET ledger_head = %s WHERE id = %s"
+# The rows the service writes besides the ledger ("same writes" mode).
+BARE_RESERVATION = """
+    INSERT INTO inventory_reservation (created_at, updated_at, line_key, seller_id, sku_id, quantity,
+        quantity_reserved, status, shortage_policy, reference)
+    VALUES (%s, %s, %s, %s, %s, 1, 1, 'reserved', 'reject', '') RETURNING id
+"""
+BARE_ALLOCATION = "INSERT INTO inventory_reservationallocation (reservation_id, stock_id, quantity) VALUES (%s, %s, 1)"
+BARE_OUTBOX = "INSERT INTO sync_stockchange (sku_id, created_at) VALUES (%s, %s)"
 
 
 def bare_worker(args):
-    """The same row updates and ledger insert through psycopg alone."""
-    worker, case, rows, url, start_at, seconds = args
+    """The same row updates and ledger insert through psycopg alone (``same_writes``: and the other rows)."""
+    worker, case, rows, url, start_at, seconds, seller_id, same_writes = args
     import datetime as dt
 
     import psycopg
@@ -191,8 +203,8 @@ def bare_worker(args):
             time.sleep(0.001)
         deadline = start_at + seconds
         while time.time() < deadline:
-            stock_id = pick(rows)
-            reference = f"bench:{case}:{worker}:{done}"
+            sku_id, stock_id = pick(rows)
+            reference = f"bench:{case}:{worker}:{done}:{'same' if same_writes else 'narrow'}"
             with conn.transaction(), conn.cursor() as cursor:
                 cursor.execute(BARE_UPDATE, [1, stock_id, 1])
                 on_hand, reserved, sequence, head = cursor.fetchone()
@@ -215,6 +227,10 @@ def bare_worker(args):
                     BARE_INSERT, [stock_id, sequence, "reservation", 1, on_hand, reserved, reference, now, head, digest]
                 )
                 cursor.execute(BARE_HEAD, [digest, stock_id])
+                if same_writes:
+                    cursor.execute(BARE_RESERVATION, [now, now, reference, seller_id, sku_id])
+                    cursor.execute(BARE_ALLOCATION, [cursor.fetchone()[0], stock_id])
+                    cursor.execute(BARE_OUTBOX, [sku_id, now])
             done += 1
     return done
 
@@ -268,8 +284,8 @@ def main(argv=None):
         skus = [data["hot"]] if skus_label == "hot" else data["spread"]
         for workers in worker_counts:
             case = f"{skus_label}-{workers}"
-            bare_rows = [data["bare_rows"][sku] for sku in skus]
-            service_rates, sql_rates = [], []
+            bare_rows = [(sku, data["bare_rows"][sku]) for sku in skus]
+            service_rates, sql_rates, same_rates = [], [], []
             for round_number in range(rounds):
                 # alternate the two modes so that a change in machine load hits both alike
                 start_at = time.time() + 1.0
@@ -278,14 +294,25 @@ def main(argv=None):
                     for w in range(workers)
                 ]
                 service_rates.append(run_mode(service_worker, payloads, seconds))
-                start_at = time.time() + 1.0
-                payloads = [
-                    (w, f"{case}-{round_number}", bare_rows, options.database_url, start_at, seconds)
-                    for w in range(workers)
-                ]
-                sql_rates.append(run_mode(bare_worker, payloads, seconds))
+                for same_writes, rates in ((False, sql_rates), (True, same_rates)):
+                    start_at = time.time() + 1.0
+                    payloads = [
+                        (
+                            w,
+                            f"{case}-{round_number}",
+                            bare_rows,
+                            options.database_url,
+                            start_at,
+                            seconds,
+                            data["seller_id"],
+                            same_writes,
+                        )
+                        for w in range(workers)
+                    ]
+                    rates.append(run_mode(bare_worker, payloads, seconds))
             service_rate, sql_rate = statistics.median(service_rates), statistics.median(sql_rates)
-            over = oversold([data["service_rows"][sku] for sku in skus] + bare_rows)
+            same_rate = statistics.median(same_rates)
+            over = oversold([data["service_rows"][sku] for sku in skus] + [row for _sku, row in bare_rows])
             result = {
                 "skus": skus_label,
                 "workers": workers,
@@ -293,12 +320,16 @@ def main(argv=None):
                 "sql_per_s": round(sql_rate, 1),
                 "ratio": round(service_rate / sql_rate, 3) if sql_rate else None,
                 "oversold": over,
+                "sql_same_writes_per_s": round(same_rate, 1),
+                "ratio_same_writes": round(service_rate / same_rate, 3) if same_rate else None,
             }
             cases.append(result)
             if not options.json:
                 print(
                     f"{skus_label:>6} x{workers:<3} service {result['service_per_s']:>8.1f}/s   "
-                    f"bare SQL {result['sql_per_s']:>8.1f}/s   ratio {result['ratio']}   oversold {over}",
+                    f"bare SQL {result['sql_per_s']:>8.1f}/s   ratio {result['ratio']}   "
+                    f"same writes {result['sql_same_writes_per_s']:>8.1f}/s   ratio {result['ratio_same_writes']}   "
+                    f"oversold {over}",
                     flush=True,
                 )
     from inventory.ledger import verify_ledger

@@ -131,6 +131,7 @@ class Movement(models.Model):
     reserved_delta = models.IntegerField(_("reserved change"))
     on_hand_after = models.PositiveIntegerField(_("on hand after"))
     reserved_after = models.PositiveIntegerField(_("reserved after"))
+    # indexed only where set (below): most movements have no actor, and the hot path skips the index
     actor = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         on_delete=models.PROTECT,
@@ -138,6 +139,7 @@ class Movement(models.Model):
         blank=True,
         related_name="+",
         verbose_name=_("actor"),
+        db_index=False,
     )
     reason = models.CharField(_("reason"), max_length=255, blank=True)
     reference = models.CharField(_("reference"), max_length=128, blank=True)
@@ -153,7 +155,10 @@ class Movement(models.Model):
             models.UniqueConstraint(fields=["stock", "sequence"], name="movement_unique_sequence"),
             models.CheckConstraint(condition=models.Q(sequence__gte=1), name="movement_sequence_positive"),
         ]
-        indexes = [models.Index(fields=["created_at"], name="movement_created_at")]
+        indexes = [
+            models.Index(fields=["created_at"], name="movement_created_at"),
+            models.Index(fields=["actor"], condition=models.Q(actor__isnull=False), name="movement_actor"),
+        ]
 
     def __str__(self):
         return f"{self.stock_id}#{self.sequence} {self.kind}"
@@ -175,7 +180,8 @@ class Reservation(TimeStampedModel):
     For a kit both count kits; the allocations hold component units.
     """
 
-    line_key = models.CharField(_("order line key"), max_length=128, unique=True)
+    # unique by the constraint below: a plain unique=True adds a second (LIKE) index to every insert
+    line_key = models.CharField(_("order line key"), max_length=128)
     seller = models.ForeignKey(
         "sellers.Seller", on_delete=models.PROTECT, related_name="reservations", verbose_name=_("seller")
     )
@@ -200,6 +206,7 @@ class Reservation(TimeStampedModel):
                 condition=models.Q(quantity_reserved__lte=models.F("quantity")),
                 name="reservation_reserved_within_quantity",
             ),
+            models.UniqueConstraint(fields=["line_key"], name="reservation_unique_line_key"),
         ]
         indexes = [models.Index(fields=["sku", "status"], name="reservation_sku_status")]
 
