@@ -27,6 +27,7 @@ from .models import (
     BinLocation,
     InboundShipment,
     KitComponent,
+    LedgerCheck,
     LowStockAlert,
     Movement,
     Product,
@@ -377,10 +378,62 @@ class ReservationAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
 
 @admin.register(LowStockAlert)
 class LowStockAlertAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
-    list_display = ["sku", "available", "safety_stock", "raised_at", "resolved_at"]
-    list_filter = [OpenAlertFilter]
+    list_display = ["sku", "is_kit", "available", "safety_stock", "raised_at", "resolved_at"]
+    list_filter = [OpenAlertFilter, ("sku__is_kit", admin.BooleanFieldListFilter)]
     search_fields = ["sku__code"]
     list_select_related = ["sku"]
+
+    @admin.display(boolean=True, description=_("kit"), ordering="sku__is_kit")
+    def is_kit(self, alert):
+        return alert.sku.is_kit
+
+
+class LedgerCheckResultFilter(admin.SimpleListFilter):
+    title = _("result")
+    parameter_name = "result"
+
+    def lookups(self, request, model_admin):
+        return [("mismatches", _("Mismatches found")), ("clean", _("Clean"))]
+
+    def queryset(self, request, queryset):
+        if self.value() == "mismatches":
+            return queryset.filter(mismatch_count__gt=0)
+        if self.value() == "clean":
+            return queryset.filter(mismatch_count=0)
+        return queryset
+
+
+@admin.register(LedgerCheck)
+class LedgerCheckAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
+    """Runs of the nightly ledger verification; a run with mismatches is what to look at."""
+
+    list_display = ["started_at", "finished_at", "is_clean", "mismatch_count"]
+    list_filter = [LedgerCheckResultFilter]
+    readonly_fields = ["started_at", "finished_at", "mismatch_count", "mismatch_list"]
+    exclude = ["mismatches"]
+
+    @admin.display(boolean=True, description=_("clean"))
+    def is_clean(self, check):
+        return check.is_clean
+
+    @admin.display(description=_("mismatches found"))
+    def mismatch_list(self, check):
+        if not check.mismatches:
+            return "-"
+        return format_html(
+            "<ul>{}</ul>",
+            format_html_join(
+                "",
+                "<li>{}</li>",
+                (
+                    (
+                        gettext("stock %(stock)s, movement #%(sequence)s: %(problem)s")
+                        % {"stock": m["stock_id"], "sequence": m["sequence"] or "-", "problem": m["problem"]},
+                    )
+                    for m in check.mismatches
+                ),
+            ),
+        )
 
 
 @admin.register(AllocationRule)

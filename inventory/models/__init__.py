@@ -1,3 +1,4 @@
+from .audit import LedgerCheck
 from .catalogue import BinLocation, KitComponent, Product, Sku, Warehouse
 from .planning import InboundShipment, ProductionOrder
 from .rules import AdaptiveBuffer, AllocationRule
@@ -17,6 +18,7 @@ __all__ = [
     "BinLocation",
     "InboundShipment",
     "KitComponent",
+    "LedgerCheck",
     "LowStockAlert",
     "Movement",
     "PoolStock",

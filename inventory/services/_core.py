@@ -12,13 +12,13 @@ from dataclasses import dataclass
 
 from django.conf import settings
 from django.db import connection
-from django.db.models import Sum
+from django.db.models import Q, Sum
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from ..exceptions import InsufficientStock, InvalidQuantity, UnknownSku
 from ..ledger import movement_hash
-from ..models import LowStockAlert, Movement, Sku, Stock
+from ..models import KitComponent, LowStockAlert, Movement, Sku, Stock
 
 
 def positive_quantity(quantity) -> int:
@@ -303,8 +303,8 @@ def _stock_changed(
       is scheduled exactly when the change commits;
     - low-stock alerts are raised and resolved here.
 
-    ``safety_stock`` (sku id -> units), when the caller has it, lets the hot path skip
-    the alert query when every row still has at least its safety stock available.
+    ``safety_stock`` (sku id -> units: ``alert_thresholds``), when the caller has it, lets the
+    hot path skip the alert query when every row still has at least that many available.
     ``outbox_written``: the caller's own statement already inserted the outbox rows (the
     reservation hot path does, to save a round trip).
     """
@@ -317,30 +317,74 @@ def _stock_changed(
 def _low_stock_check(rows, *, increased: bool, safety_stock: dict[int, int] | None) -> None:
     sku_ids = {row.sku_id for row in rows}
     if not increased and safety_stock is not None:
-        # A row with at least the safety stock available means the SKU's total has it too.
+        # A row with at least the threshold available means the SKU's total has it too, and so
+        # does every kit containing it (see ``alert_thresholds``): nothing can have fallen below.
         sku_ids = {row.sku_id for row in rows if row.on_hand - row.reserved < safety_stock.get(row.sku_id, 0)}
     if sku_ids:
         low_stock_alerts_refresh(sku_ids)
 
 
+def alert_thresholds(skus: dict[int, Sku]) -> dict[int, int]:
+    """sku id -> the fewest available units (in that SKU) at which no alert can be due.
+
+    The SKU's own safety stock, or more if a kit containing it needs more: a kit's
+    available is min over its components of available // units per kit, so it stays at or
+    above its safety stock while each component has ``kit safety stock x units per kit``.
+    """
+    thresholds = {pk: sku.safety_stock for pk, sku in skus.items()}
+    for component_id, kit_safety, per in KitComponent.objects.filter(component_id__in=thresholds).values_list(
+        "component_id", "kit__safety_stock", "quantity"
+    ):
+        thresholds[component_id] = max(thresholds[component_id], kit_safety * per)
+    return thresholds
+
+
 def low_stock_alerts_refresh(sku_ids: Iterable[int]) -> None:
-    """Open an alert for each SKU below its safety stock (once), close those back above it."""
+    """Open an alert for each SKU or kit below its safety stock (once), close those back above it.
+
+    ``sku_ids``: SKUs whose stock changed (their kits are checked too) or kits. A SKU's
+    available is the sum over its stock rows (pool and virtual, every warehouse); a kit's is
+    min over its components of that sum // units per kit.
+    """
     sku_ids = set(sku_ids)
-    safety = dict(Sku.objects.filter(pk__in=sku_ids, is_kit=False).values_list("id", "safety_stock"))
-    totals = dict(
-        Stock.objects.filter(sku_id__in=safety).values_list("sku_id").annotate(total=Sum("available")).order_by()
+    kit_ids = set(
+        KitComponent.objects.filter(Q(component_id__in=sku_ids) | Q(kit_id__in=sku_ids)).values_list(
+            "kit_id", flat=True
+        )
     )
+    recipes: dict[int, list[tuple[int, int]]] = {}
+    for kit_id, component_id, per in KitComponent.objects.filter(kit_id__in=kit_ids).values_list(
+        "kit_id", "component_id", "quantity"
+    ):
+        recipes.setdefault(kit_id, []).append((component_id, per))
+    safety = dict(
+        Sku.objects.filter(Q(pk__in=sku_ids, is_kit=False) | Q(pk__in=recipes, is_kit=True)).values_list(
+            "id", "safety_stock"
+        )
+    )
+    counted = {sku_id for sku_id in safety if sku_id not in recipes} | {
+        component_id for recipe in recipes.values() for component_id, _per in recipe
+    }
+    totals = dict(
+        Stock.objects.filter(sku_id__in=counted).values_list("sku_id").annotate(total=Sum("available")).order_by()
+    )
+    available = {
+        sku_id: min(totals.get(c, 0) // per for c, per in recipes[sku_id])
+        if sku_id in recipes
+        else totals.get(sku_id, 0)
+        for sku_id in safety
+    }
     open_alerts = set(
         LowStockAlert.objects.filter(sku_id__in=safety, resolved_at=None).values_list("sku_id", flat=True)
     )
     now = timezone.now()
     to_raise = [
-        LowStockAlert(sku_id=sku_id, available=totals.get(sku_id, 0), safety_stock=units, raised_at=now)
+        LowStockAlert(sku_id=sku_id, available=available[sku_id], safety_stock=units, raised_at=now)
         for sku_id, units in safety.items()
-        if totals.get(sku_id, 0) < units and sku_id not in open_alerts
+        if available[sku_id] < units and sku_id not in open_alerts
     ]
     if to_raise:
         LowStockAlert.objects.bulk_create(to_raise, ignore_conflicts=True)
-    recovered = [sku_id for sku_id in open_alerts if totals.get(sku_id, 0) >= safety[sku_id]]
+    recovered = [sku_id for sku_id in open_alerts if available[sku_id] >= safety[sku_id]]
     if recovered:
         LowStockAlert.objects.filter(sku_id__in=recovered, resolved_at=None).update(resolved_at=now)

@@ -21,7 +21,7 @@ from ..exceptions import InsufficientStock, InvalidQuantity, InvalidTransition, 
 from ..ledger import CANONICAL_VERSION, microseconds
 from ..locks import reservations_for_update, stock_candidates_for_update, stocks_for_update
 from ..models import KitComponent, Movement, Reservation, ReservationAllocation, Sku, Stock, Warehouse
-from ._core import LedgerBatch, _stock_changed, positive_quantity, prepared_cursor
+from ._core import LedgerBatch, _stock_changed, alert_thresholds, positive_quantity, prepared_cursor
 
 IDEMPOTENT_RETRIES = 3
 OPEN_STATUSES = (ReservationStatus.RESERVED, ReservationStatus.BACKORDERED, ReservationStatus.PICKED)
@@ -224,7 +224,8 @@ def _hot_statement() -> str:
     computes the new link's hash in SQL from the row's previous head, exactly as
     ``inventory.ledger.movement_hash`` does in Python. The other parts insert the
     movement, the reservation and its allocation from what ``reserve`` returned, so
-    nothing is written when it matched no row.
+    nothing is written when it matched no row. It returns the SKU's alert threshold
+    (``_core.alert_thresholds``: its safety stock, or more for a kit containing it).
     Parameters (by name): n, sku, seller, may_draw, line_key, actor, now, now_us, policy, reference.
     """
     stock = connection.ops.quote_name(Stock._meta.db_table)
@@ -233,6 +234,7 @@ def _hot_statement() -> str:
     reservation = connection.ops.quote_name(Reservation._meta.db_table)
     allocation = connection.ops.quote_name(ReservationAllocation._meta.db_table)
     movement = connection.ops.quote_name(Movement._meta.db_table)
+    kit_component = connection.ops.quote_name(KitComponent._meta.db_table)
     # The sync engine's outbox row rides in the same statement (see _core._stock_changed).
     from hub.sync.models import StockChange
 
@@ -293,7 +295,9 @@ def _hot_statement() -> str:
         )
         SELECT reserve.id, reserve.warehouse_id, reserve.seller_id, reserve.on_hand, reserve.reserved,
             reserve.ledger_sequence, reserve.ledger_head, held.id,
-            (SELECT k.safety_stock FROM {sku} k WHERE k.id = reserve.sku_id)
+            (SELECT greatest(k.safety_stock, (SELECT max(kit.safety_stock * kc.quantity) FROM {kit_component} kc
+                JOIN {sku} kit ON kit.id = kc.kit_id WHERE kc.component_id = k.id))
+             FROM {sku} k WHERE k.id = reserve.sku_id)
         FROM reserve, held
     """  # noqa: S608 - table names come from the models, every value is a parameter
     return " ".join(sql.split())
@@ -420,7 +424,7 @@ def _reserve(
                 taken[line.line_key] = _draw(batch, rows_by_sku, recipe, count, line.line_key) if count else []
 
         has_kits = any(skus[line.sku_id].is_kit for line in new_lines)
-        batch.flush(safety_stock=None if has_kits else {pk: sku.safety_stock for pk, sku in skus.items()})
+        batch.flush(safety_stock=None if has_kits else alert_thresholds(skus))
         created = Reservation.objects.bulk_create(
             [
                 Reservation(
