@@ -27,6 +27,8 @@ from .enums import ShipmentState
 from .models import (
     Carrier,
     CarrierService,
+    ExchangeRate,
+    Parcel,
     RateBreak,
     Shipment,
     ShipmentLine,
@@ -115,6 +117,15 @@ class ZoneAdmin(admin.ModelAdmin):
     list_display = ["__str__", "countries", "transit_days"]
     list_filter = ["service__carrier"]
     inlines = [RateBreakInline]
+
+
+@admin.register(ExchangeRate)
+class ExchangeRateAdmin(admin.ModelAdmin):
+    """Operators keep these: rate cards in another currency are compared after conversion."""
+
+    list_display = ["currency", "rate", "valid_from", "updated_at"]
+    list_filter = ["currency"]
+    ordering = ["currency", "-valid_from"]
 
 
 # --- orders waiting for the warehouse ---------------------------------------------------
@@ -233,9 +244,29 @@ class ShipmentLineInline(ReadOnlyInline):
     readonly_fields = fields
 
 
+class ParcelInline(ReadOnlyInline):
+    model = Parcel
+    fields = [
+        "number",
+        "state",
+        "weight_grams",
+        "length_mm",
+        "width_mm",
+        "height_mm",
+        "chargeable_weight_grams",
+        "cost",
+        "cost_currency",
+        "tracking_number",
+        "delivered_at",
+        "pushed_at",
+    ]
+    readonly_fields = fields
+    ordering = ["number"]
+
+
 class TrackingEventInline(ReadOnlyInline):
     model = TrackingEvent
-    fields = ["occurred_at", "status", "description", "location"]
+    fields = ["occurred_at", "parcel", "status", "description", "location"]
     readonly_fields = fields
     ordering = ["occurred_at", "id"]
     verbose_name_plural = _("tracking timeline")
@@ -262,10 +293,23 @@ class OverrideForm(forms.Form):
 
 
 class PackForm(forms.Form):
-    weight_grams = forms.IntegerField(label=_("Weight (g)"), min_value=1)
-    length_mm = forms.IntegerField(label=_("Length (mm)"), min_value=1)
-    width_mm = forms.IntegerField(label=_("Width (mm)"), min_value=1)
-    height_mm = forms.IntegerField(label=_("Height (mm)"), min_value=1)
+    """The open parcel's weight and size; empty when every parcel is closed already and packing only finishes."""
+
+    weight_grams = forms.IntegerField(label=_("Weight (g)"), min_value=1, required=False)
+    length_mm = forms.IntegerField(label=_("Length (mm)"), min_value=1, required=False)
+    width_mm = forms.IntegerField(label=_("Width (mm)"), min_value=1, required=False)
+    height_mm = forms.IntegerField(label=_("Height (mm)"), min_value=1, required=False)
+
+    def clean(self):
+        data = super().clean()
+        if self.errors:
+            return data
+        given = [name for name in self.fields if data.get(name) is not None]
+        if given and len(given) != len(self.fields):
+            raise forms.ValidationError(_("Enter the parcel's weight and all three sizes."))
+        if self.data.get("step") == "close_next" and not given:
+            raise forms.ValidationError(_("Enter the parcel's weight and size to close it."))
+        return data
 
 
 @admin.register(Shipment)
@@ -292,9 +336,9 @@ class ShipmentAdmin(admin.ModelAdmin):
         "push_state",
         StaleFilter,
     ]
-    search_fields = ["order__external_id", "tracking_number", "order__ship_name"]
+    search_fields = ["order__external_id", "tracking_number", "parcels__tracking_number", "order__ship_name"]
     list_select_related = ["order__seller", "warehouse", "service__carrier", "wave"]
-    inlines = [ShipmentLineInline, TrackingEventInline]
+    inlines = [ShipmentLineInline, ParcelInline, TrackingEventInline]
     actions = [
         "build_waves",
         "print_labels",
@@ -415,7 +459,8 @@ class ShipmentAdmin(admin.ModelAdmin):
             return HttpResponse(status=403)
         here = reverse("admin:logistics_shipment_pack")
         shipment = get_object_or_404(Shipment, pk=shipment_id) if shipment_id else None
-        pack_form = PackForm(request.POST if request.POST.get("step") == "close" else None)
+        closing = request.POST.get("step") in ("close", "close_next")
+        pack_form = PackForm(request.POST if closing else None)
         if request.method == "POST":
             step = request.POST.get("step")
             try:
@@ -423,21 +468,37 @@ class ShipmentAdmin(admin.ModelAdmin):
                     shipment = shipment_by_reference(request.POST.get("code", ""))
                     return HttpResponseRedirect(reverse("admin:logistics_shipment_pack_shipment", args=[shipment.pk]))
                 if shipment is not None and step == "scan":
-                    line = services.shipment_scan_item(shipment.pk, request.POST.get("barcode", ""))
+                    scan = services.shipment_scan_item(shipment.pk, request.POST.get("barcode", ""))
                     messages.success(
                         request,
-                        gettext("%(sku)s: %(packed)s of %(quantity)s packed.")
+                        gettext("%(sku)s: %(packed)s of %(quantity)s packed, into parcel %(parcel)s.")
                         % {
-                            "sku": line.order_line.seller_sku,
-                            "packed": line.packed_quantity,
-                            "quantity": line.quantity,
+                            "sku": scan.line.order_line.seller_sku,
+                            "packed": scan.line.packed_quantity,
+                            "quantity": scan.line.quantity,
+                            "parcel": scan.parcel.number,
                         },
                     )
                     return HttpResponseRedirect(request.path)
+                if shipment is not None and step == "close_next" and pack_form.is_valid():
+                    parcel = services.parcel_close(
+                        shipment.pk, actor=request.user, open_next=True, **pack_form.cleaned_data
+                    )
+                    messages.success(
+                        request,
+                        gettext("Parcel %(parcel)s closed; scan the items of the next parcel.")
+                        % {"parcel": parcel.reference},
+                    )
+                    return HttpResponseRedirect(request.path)
                 if shipment is not None and step == "close" and pack_form.is_valid():
-                    services.shipment_pack(shipment.pk, actor=request.user, **pack_form.cleaned_data)
+                    measures = {k: v for k, v in pack_form.cleaned_data.items() if v is not None}
+                    services.shipment_pack(shipment.pk, actor=request.user, **measures)
                     messages.success(request, gettext("%(item)s: packed; print its label next.") % {"item": shipment})
                     return HttpResponseRedirect(here)
+                if shipment is not None and step == "remove_empty":
+                    number = services.parcel_remove_empty(shipment.pk, actor=request.user)
+                    messages.success(request, gettext("Empty parcel %(number)s removed.") % {"number": number})
+                    return HttpResponseRedirect(request.path)
             except ValidationError as error:
                 messages.error(request, " ".join(error.messages))
                 if step == "open":
@@ -450,6 +511,7 @@ class ShipmentAdmin(admin.ModelAdmin):
             "shipment": shipment,
             "lines": lines,
             "missing": missing_items(shipment) if shipment else [],
+            "parcels": selectors.parcels_on_screen(shipment) if shipment else [],
             "pack_form": pack_form,
         }
         return TemplateResponse(request, "admin/logistics/pack.html", context)

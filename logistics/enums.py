@@ -24,18 +24,30 @@ class ShipmentState(models.TextChoices):
     LABELLED = "labelled", _("Labelled")
     SHIPPED = "shipped", _("Shipped")
     DELIVERED = "delivered", _("Delivered")
+    CANCELLED = "cancelled", _("Cancelled (order cancelled)")
 
 
 S = ShipmentState
 SHIPMENT_TRANSITIONS: dict[str, frozenset[str]] = {
-    S.ROUTED: frozenset({S.WAVED}),
-    S.WAVED: frozenset({S.PICKED}),
-    S.PICKED: frozenset({S.PACKED}),
-    S.PACKED: frozenset({S.LABELLED}),
-    S.LABELLED: frozenset({S.SHIPPED}),
+    S.ROUTED: frozenset({S.WAVED, S.CANCELLED}),
+    S.WAVED: frozenset({S.PICKED, S.CANCELLED}),
+    S.PICKED: frozenset({S.PACKED, S.CANCELLED}),
+    S.PACKED: frozenset({S.LABELLED, S.CANCELLED}),
+    S.LABELLED: frozenset({S.SHIPPED, S.CANCELLED}),
     S.SHIPPED: frozenset({S.DELIVERED}),
     S.DELIVERED: frozenset(),
+    S.CANCELLED: frozenset(),
 }
+CANCELLABLE_STATES = frozenset(state for state, targets in SHIPMENT_TRANSITIONS.items() if S.CANCELLED in targets)
+
+
+class ParcelState(models.TextChoices):
+    OPEN = "open", _("Open (being packed)")
+    CLOSED = "closed", _("Closed (weighed and measured)")
+    LABELLED = "labelled", _("Labelled")
+    SHIPPED = "shipped", _("Shipped")
+    DELIVERED = "delivered", _("Delivered")
+    CANCELLED = "cancelled", _("Cancelled")
 
 
 class WaveKind(models.TextChoices):

@@ -1,4 +1,4 @@
-"""Carriers and their rate cards, pick waves, shipments (one parcel each) and tracking."""
+"""Carriers and their rate cards, exchange rates, pick waves, shipments, their parcels and tracking."""
 
 from django.conf import settings
 from django.db import models
@@ -7,9 +7,10 @@ from django.utils.translation import gettext_lazy as _
 from hub.core.models import TimeStampedModel
 from orders.models import Order
 
-from .enums import PushState, ServiceLeg, ShipmentState, TrackingStatus, WaveKind, WaveState
+from .enums import ParcelState, PushState, ServiceLeg, ShipmentState, TrackingStatus, WaveKind, WaveState
 
 DEFAULT_VOLUMETRIC_DIVISOR = 5000  # cm3 per kg, the usual express divisor
+MAX_PARCELS = 99  # parcel numbers have two digits in the carrier booking reference
 
 
 class Carrier(TimeStampedModel):
@@ -107,6 +108,33 @@ class RateBreak(models.Model):
         return f"≤{self.max_weight_grams} g: {self.price}"
 
 
+class ExchangeRate(TimeStampedModel):
+    """Operator-maintained: one unit of ``currency`` is worth ``rate`` units of the rate-comparison currency.
+
+    Service selection converts rate cards priced in another currency with the newest rate
+    dated on or before the day of the choice.
+    """
+
+    currency = models.CharField(_("currency"), max_length=3)
+    rate = models.DecimalField(_("value in the comparison currency"), max_digits=14, decimal_places=6)
+    valid_from = models.DateField(_("valid from"))
+
+    class Meta:
+        verbose_name = _("exchange rate")
+        verbose_name_plural = _("exchange rates")
+        ordering = ["currency", "-valid_from"]
+        constraints = [
+            models.UniqueConstraint(fields=["currency", "valid_from"], name="exchange_rate_unique_day"),
+            models.CheckConstraint(condition=models.Q(rate__gt=0), name="exchange_rate_positive"),
+            models.CheckConstraint(
+                condition=models.Q(currency__regex=r"^[A-Z]{3}$"), name="exchange_rate_currency_iso"
+            ),
+        ]
+
+    def __str__(self):
+        return f"1 {self.currency} = {self.rate} ({self.valid_from:%Y-%m-%d})"
+
+
 class Wave(TimeStampedModel):
     """Shipments picked together: one warehouse, one carrier cut-off, single- or multi-item orders."""
 
@@ -132,10 +160,12 @@ class Wave(TimeStampedModel):
 
 
 class Shipment(TimeStampedModel):
-    """What one warehouse sends for one order, as one parcel.
+    """What one warehouse sends for one order, in one or more parcels on one carrier service.
 
     Routing creates it (warehouse and why), service selection sets the carrier service
-    (and why), packing records the parcel, the carrier adapter issues the tracking number.
+    (and why), packing fills its parcels, the carrier adapter issues a tracking number per
+    parcel. ``tracking_number`` is the first parcel's (the master), ``carrier_cost`` the sum
+    of the parcels' costs.
     """
 
     order = models.ForeignKey(
@@ -166,14 +196,9 @@ class Shipment(TimeStampedModel):
         Wave, on_delete=models.SET_NULL, null=True, blank=True, related_name="shipments", verbose_name=_("wave")
     )
     state = models.CharField(_("state"), max_length=16, choices=ShipmentState.choices, default=ShipmentState.ROUTED)
-    weight_grams = models.PositiveIntegerField(_("parcel weight (g)"), null=True, blank=True)
-    length_mm = models.PositiveIntegerField(_("parcel length (mm)"), null=True, blank=True)
-    width_mm = models.PositiveIntegerField(_("parcel width (mm)"), null=True, blank=True)
-    height_mm = models.PositiveIntegerField(_("parcel height (mm)"), null=True, blank=True)
-    chargeable_weight_grams = models.PositiveIntegerField(_("chargeable weight (g)"), null=True, blank=True)
     carrier_cost = models.DecimalField(_("carrier cost"), max_digits=10, decimal_places=2, null=True, blank=True)
     cost_currency = models.CharField(_("cost currency"), max_length=3, blank=True)
-    tracking_number = models.CharField(_("tracking number"), max_length=64, blank=True, db_index=True)
+    tracking_number = models.CharField(_("master tracking number"), max_length=64, blank=True, db_index=True)
     labelled_at = models.DateTimeField(_("labelled at"), null=True, blank=True)
     shipped_at = models.DateTimeField(_("shipped at"), null=True, blank=True)
     delivered_at = models.DateTimeField(_("delivered at"), null=True, blank=True)
@@ -185,6 +210,9 @@ class Shipment(TimeStampedModel):
     push_attempts = models.PositiveSmallIntegerField(_("push attempts"), default=0)
     push_error = models.TextField(_("last push error"), blank=True)
     pushed_at = models.DateTimeField(_("tracking pushed at"), null=True, blank=True)
+    push_note = models.TextField(_("what the marketplace shows"), blank=True)
+    cancelled_at = models.DateTimeField(_("cancelled at"), null=True, blank=True)
+    cancellation_note = models.TextField(_("cancellation"), blank=True)
 
     class Meta:
         verbose_name = _("shipment")
@@ -238,9 +266,100 @@ class ShipmentLine(models.Model):
         return f"{self.quantity} x {self.order_line.seller_sku}"
 
 
+class Parcel(TimeStampedModel):
+    """One box of a shipment: what was packed in it, its weight and size, its cost, label and tracking.
+
+    Packing fills the open parcel and closes it with its measures; the carrier books each
+    parcel with its own tracking number; the carrier's events are read per parcel.
+    """
+
+    shipment = models.ForeignKey(Shipment, on_delete=models.CASCADE, related_name="parcels", verbose_name=_("shipment"))
+    number = models.PositiveSmallIntegerField(_("parcel number"))
+    state = models.CharField(_("state"), max_length=12, choices=ParcelState.choices, default=ParcelState.OPEN)
+    weight_grams = models.PositiveIntegerField(_("weight (g)"), null=True, blank=True)
+    length_mm = models.PositiveIntegerField(_("length (mm)"), null=True, blank=True)
+    width_mm = models.PositiveIntegerField(_("width (mm)"), null=True, blank=True)
+    height_mm = models.PositiveIntegerField(_("height (mm)"), null=True, blank=True)
+    chargeable_weight_grams = models.PositiveIntegerField(_("chargeable weight (g)"), null=True, blank=True)
+    cost = models.DecimalField(_("carrier cost"), max_digits=10, decimal_places=2, null=True, blank=True)
+    cost_currency = models.CharField(_("cost currency"), max_length=3, blank=True)
+    tracking_number = models.CharField(_("tracking number"), max_length=64, blank=True, db_index=True)
+    labelled_at = models.DateTimeField(_("labelled at"), null=True, blank=True)
+    delivered_at = models.DateTimeField(_("delivered at"), null=True, blank=True)
+    last_event_at = models.DateTimeField(_("last tracking event"), null=True, blank=True)
+    pushed_at = models.DateTimeField(_("tracking pushed at"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("parcel")
+        verbose_name_plural = _("parcels")
+        ordering = ["shipment", "number"]
+        constraints = [
+            models.UniqueConstraint(fields=["shipment", "number"], name="parcel_unique_number"),
+            models.UniqueConstraint(
+                fields=["shipment"], condition=models.Q(state="open"), name="parcel_one_open_per_shipment"
+            ),
+            models.UniqueConstraint(
+                fields=["tracking_number"], condition=~models.Q(tracking_number=""), name="parcel_unique_tracking"
+            ),
+            models.CheckConstraint(
+                condition=models.Q(number__gte=1, number__lte=MAX_PARCELS), name="parcel_number_in_range"
+            ),
+            models.CheckConstraint(
+                condition=models.Q(state__in=["open", "cancelled"])
+                | models.Q(
+                    weight_grams__isnull=False,
+                    length_mm__isnull=False,
+                    width_mm__isnull=False,
+                    height_mm__isnull=False,
+                ),
+                name="parcel_closed_is_measured",
+            ),
+            models.CheckConstraint(
+                condition=~models.Q(state__in=["labelled", "shipped", "delivered"]) | ~models.Q(tracking_number=""),
+                name="parcel_labelled_has_tracking",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(cost__isnull=True) | models.Q(cost__gte=0), name="parcel_cost_non_negative"
+            ),
+        ]
+
+    def __str__(self):
+        return self.reference
+
+    @property
+    def reference(self) -> str:
+        """The shipment's reference and the parcel number: what the carrier booking is keyed on."""
+        return f"{self.shipment.reference}-{self.number:02d}"
+
+
+class ParcelItem(models.Model):
+    """How many units of a shipment line went into a parcel."""
+
+    parcel = models.ForeignKey(Parcel, on_delete=models.CASCADE, related_name="items", verbose_name=_("parcel"))
+    line = models.ForeignKey(
+        ShipmentLine, on_delete=models.CASCADE, related_name="parcel_items", verbose_name=_("shipment line")
+    )
+    quantity = models.PositiveIntegerField(_("quantity"))
+
+    class Meta:
+        verbose_name = _("parcel item")
+        verbose_name_plural = _("parcel items")
+        ordering = ["parcel", "line"]
+        constraints = [
+            models.UniqueConstraint(fields=["parcel", "line"], name="parcel_item_unique_line"),
+            models.CheckConstraint(condition=models.Q(quantity__gt=0), name="parcel_item_quantity_positive"),
+        ]
+
+    def __str__(self):
+        return f"{self.quantity} x {self.line.order_line.seller_sku}"
+
+
 class TrackingEvent(models.Model):
     shipment = models.ForeignKey(
         Shipment, on_delete=models.CASCADE, related_name="tracking_events", verbose_name=_("shipment")
+    )
+    parcel = models.ForeignKey(
+        Parcel, on_delete=models.CASCADE, related_name="tracking_events", verbose_name=_("parcel")
     )
     external_id = models.CharField(_("carrier event id"), max_length=64)
     status = models.CharField(_("status"), max_length=20, choices=TrackingStatus.choices)
@@ -253,10 +372,10 @@ class TrackingEvent(models.Model):
         verbose_name = _("tracking event")
         verbose_name_plural = _("tracking events")
         ordering = ["shipment", "occurred_at", "id"]
-        constraints = [models.UniqueConstraint(fields=["shipment", "external_id"], name="tracking_event_unique")]
+        constraints = [models.UniqueConstraint(fields=["parcel", "external_id"], name="tracking_event_unique")]
 
     def __str__(self):
-        return f"{self.shipment}: {self.get_status_display()}"
+        return f"{self.parcel}: {self.get_status_display()}"
 
 
 class SandboxCarrierParcel(models.Model):

@@ -133,7 +133,7 @@ def _address_lines(order) -> list[str]:
     return [line for line in lines if line]
 
 
-def _draw_label(canvas: Canvas, shipment: Shipment) -> None:
+def _draw_label(canvas: Canvas, shipment: Shipment, parcel, count: int) -> None:
     order, service = shipment.order, shipment.service
     writer = _Writer(canvas, LABEL_SIZE[1] - 10 * mm, left=6 * mm, bottom=6 * mm)
     writer.line(f"{service.carrier.name} · {service.name}", size=12, bold=True)
@@ -146,23 +146,31 @@ def _draw_label(canvas: Canvas, shipment: Shipment) -> None:
         writer.line(text, size=11, indent=4 * mm)
     writer.y -= 2 * mm
     writer.line(
-        _("Weight %(weight)s g · %(ref)s · order %(order)s")
-        % {"weight": shipment.weight_grams, "ref": shipment.reference, "order": order.external_id},
+        _("Parcel %(number)s of %(count)s · %(weight)s g · %(ref)s · order %(order)s")
+        % {
+            "number": parcel.number,
+            "count": count,
+            "weight": parcel.weight_grams,
+            "ref": shipment.reference,
+            "order": order.external_id,
+        },
         size=8,
     )
     writer.y -= 2 * mm
-    writer.barcode(shipment.tracking_number, height=22 * mm)
+    writer.barcode(parcel.tracking_number, height=22 * mm)
     canvas.showPage()
 
 
 def labels_pdf(shipments) -> bytes:
-    """One 100 x 150 mm label per shipment, in the order given; each needs a tracking number."""
+    """One 100 x 150 mm label per parcel, shipments in the order given; each parcel needs a tracking number."""
     buffer = io.BytesIO()
     canvas = _canvas(buffer, LABEL_SIZE, _("Shipping labels"))
     for shipment in shipments:
-        if not shipment.tracking_number:
-            raise ValueError(f"{shipment.reference} has no tracking number yet")
-        _draw_label(canvas, shipment)
+        parcels = sorted(shipment.parcels.all(), key=lambda parcel: parcel.number)
+        if not parcels or not all(parcel.tracking_number for parcel in parcels):
+            raise ValueError(f"{shipment.reference} has a parcel without a tracking number yet")
+        for parcel in parcels:
+            _draw_label(canvas, shipment, parcel, len(parcels))
     canvas.save()
     return buffer.getvalue()
 

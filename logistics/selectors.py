@@ -5,6 +5,7 @@ from dataclasses import dataclass, field
 
 from inventory.models import BinLocation, KitComponent
 
+from .enums import ShipmentState
 from .models import Shipment, ShipmentLine, Wave
 
 NO_BIN = "~"  # sorts after every bin code
@@ -50,9 +51,25 @@ def pick_list_rows(wave: Wave) -> list[PickRow]:
 
 def shipment_documents_queryset():
     return Shipment.objects.select_related("order__seller", "warehouse", "service__carrier", "wave").prefetch_related(
-        "lines__order_line__sku"
+        "lines__order_line__sku", "parcels"
     )
 
 
 def shipment_timeline(shipment: Shipment):
-    return list(shipment.tracking_events.order_by("occurred_at", "id"))
+    return list(shipment.tracking_events.select_related("parcel__shipment").order_by("occurred_at", "id"))
+
+
+def parcels_on_screen(shipment: Shipment) -> list[dict]:
+    """The packing screen's parcels: number, state, measures and what is in each."""
+    return [
+        {
+            "parcel": parcel,
+            "items": [f"{item.quantity} x {item.line.order_line.sku.code}" for item in parcel.items.all()],
+        }
+        for parcel in shipment.parcels.order_by("number").prefetch_related("items__line__order_line__sku")
+    ]
+
+
+def stale_shipment_count() -> int:
+    """Shipped shipments with a stale-tracking alert: what the admin index shows operators."""
+    return Shipment.objects.filter(state=ShipmentState.SHIPPED, stale_alert_at__isnull=False).count()

@@ -1,8 +1,9 @@
 """Every write of the warehouse flow: route, choose a service, wave, pick, pack, label, ship, track.
 
 - ``routing``: which warehouse ships which lines of an order (and why); service choice and override
-- ``warehouse``: waves, confirm pick, packing scans and the parcel
-- ``shipping``: carrier booking (label), shipping, tracking push-back and tracking events
+- ``warehouse``: waves, confirm pick, packing scans into parcels, closing parcels, finishing packing
+- ``shipping``: carrier booking (a label per parcel), shipping, tracking push-back and tracking events
+- ``cancellation``: an order cancelled after release takes its shipments out of the warehouse flow
 """
 
 from .routing import order_route, shipment_service_override
@@ -13,10 +14,19 @@ from .shipping import (
     shipment_tracking_refresh,
     shipments_stale_alert,
 )
-from .warehouse import shipment_pack, shipment_scan_item, wave_pick_confirm, waves_build
+from .warehouse import (
+    parcel_close,
+    parcel_remove_empty,
+    shipment_pack,
+    shipment_scan_item,
+    wave_pick_confirm,
+    waves_build,
+)
 
 __all__ = [
     "order_route",
+    "parcel_close",
+    "parcel_remove_empty",
     "shipment_label",
     "shipment_pack",
     "shipment_scan_item",

@@ -15,11 +15,11 @@ from inventory.models import ReservationAllocation
 from orders.enums import OrderState
 from orders.services import order_release_to_warehouse
 
-from ..enums import ShipmentState, SplitPolicy
+from ..enums import ParcelState, ShipmentState, SplitPolicy
 from ..exceptions import NoEligibleService, RoutingError, ShipmentStateError
 from ..locks import orders_for_update, shipments_for_update
-from ..models import CarrierService, Shipment, ShipmentLine
-from ..rates import Choice, ParcelSpec, quote, service_choose
+from ..models import CarrierService, Parcel, Shipment, ShipmentLine
+from ..rates import Choice, ParcelSpec, Quote, quote, service_choose
 
 EDITABLE_SERVICE_STATES = (ShipmentState.ROUTED, ShipmentState.WAVED, ShipmentState.PICKED, ShipmentState.PACKED)
 
@@ -113,11 +113,34 @@ def estimate(shipment: Shipment) -> ParcelSpec:
     return ParcelSpec(weight, volume, shipment.order.ship_country, battery, liquid)
 
 
-def packed_spec(shipment: Shipment, weight_grams: int, length_mm: int, width_mm: int, height_mm: int) -> ParcelSpec:
-    estimated = estimate(shipment)
-    return ParcelSpec(
-        weight_grams, length_mm * width_mm * height_mm, estimated.country, estimated.has_battery, estimated.has_liquid
-    )
+def parcel_specs(shipment: Shipment) -> list[ParcelSpec]:
+    """The shipment's closed parcels as packed: measured weight and size, batteries and liquids of their items."""
+    specs = []
+    for parcel in shipment.parcels.exclude(state=ParcelState.OPEN).prefetch_related("items__line__order_line__sku"):
+        skus = [item.line.order_line.sku for item in parcel.items.all()]
+        specs.append(
+            ParcelSpec(
+                parcel.weight_grams,
+                parcel.length_mm * parcel.width_mm * parcel.height_mm,
+                shipment.order.ship_country,
+                any(sku.contains_battery for sku in skus),
+                any(sku.contains_liquid for sku in skus),
+            )
+        )
+    return specs
+
+
+def parcels_price(shipment: Shipment, chosen: Quote) -> None:
+    """Store each closed parcel's chargeable weight and cost, and their sum on the shipment."""
+    parcels = list(shipment.parcels.exclude(state=ParcelState.OPEN).order_by("number"))
+    for parcel, priced in zip(parcels, chosen.parcels, strict=True):
+        parcel.chargeable_weight_grams, parcel.cost, parcel.cost_currency = (
+            priced.chargeable_grams,
+            priced.price,
+            chosen.currency,
+        )
+    Parcel.objects.bulk_update(parcels, ["chargeable_weight_grams", "cost", "cost_currency", "updated_at"])
+    shipment.carrier_cost, shipment.cost_currency = chosen.price, chosen.currency
 
 
 def _service_apply(shipment: Shipment, choice: Choice | list[str]) -> None:
@@ -142,12 +165,8 @@ def shipment_service_override(shipment_id: int, service_id: int, *, actor, note:
                 % {"shipment": shipment.reference, "state": shipment.get_state_display()}
             )
         service = CarrierService.objects.select_related("carrier").prefetch_related("zones__rates").get(pk=service_id)
-        spec = (
-            packed_spec(shipment, shipment.weight_grams, shipment.length_mm, shipment.width_mm, shipment.height_mm)
-            if shipment.state == ShipmentState.PACKED
-            else estimate(shipment)
-        )
-        result = quote(service, spec)
+        specs = parcel_specs(shipment) if shipment.state == ShipmentState.PACKED else estimate(shipment)
+        result = quote(service, specs)
         if isinstance(result, str):
             raise NoEligibleService(
                 _("%(service)s cannot carry %(shipment)s: %(reason)s.")
@@ -162,7 +181,6 @@ def shipment_service_override(shipment_id: int, service_id: int, *, actor, note:
             "note": note.strip(),
         }
         if shipment.state == ShipmentState.PACKED:
-            shipment.carrier_cost, shipment.cost_currency = result.price, result.currency
-            shipment.chargeable_weight_grams = result.chargeable_grams
+            parcels_price(shipment, result)
         shipment.save()
         return shipment

@@ -2,22 +2,23 @@
 
 import uuid
 from collections import defaultdict
+from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
 from django.db import transaction
-from django.db.models import F
+from django.db.models import F, Max
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from inventory.exceptions import InvalidQuantity, InvalidTransition
 from inventory.services import reservation_pick
 
-from ..enums import ShipmentState, WaveKind, WaveState
+from ..enums import ParcelState, ShipmentState, WaveKind, WaveState
 from ..exceptions import NoEligibleService, PackingError, ShipmentStateError
 from ..locks import shipments_for_update, wave_for_update
-from ..models import Shipment, ShipmentLine, Wave
+from ..models import MAX_PARCELS, Parcel, ParcelItem, Shipment, ShipmentLine, Wave
 from ..rates import Quote, quote, service_choose
-from .routing import packed_spec
+from .routing import parcel_specs, parcels_price
 
 
 def cutoff_after(service, now: datetime) -> datetime:
@@ -71,7 +72,9 @@ def wave_pick_confirm(wave_id: int, *, actor=None) -> Wave:
         wave = wave_for_update(wave_id)
         if wave.state != WaveState.OPEN:
             raise ShipmentStateError(_("Wave %(wave)s is already picked.") % {"wave": wave.code})
-        shipments = shipments_for_update(wave.shipments.values_list("pk", flat=True))
+        locked = shipments_for_update(wave.shipments.values_list("pk", flat=True))
+        # a shipment cancelled while this waited for its lock has left the wave
+        shipments = [s for s in locked if s.wave_id == wave.pk]
         if not shipments:
             raise ShipmentStateError(_("Wave %(wave)s has no shipments.") % {"wave": wave.code})
         not_waved = [s.reference for s in shipments if s.state != ShipmentState.WAVED]
@@ -117,8 +120,31 @@ def _require_state(shipment: Shipment, state: str, action: str) -> None:
         )
 
 
-def shipment_scan_item(shipment_id: int, barcode: str) -> ShipmentLine:
-    """One item scanned into the parcel; refused if it is not in the shipment or all its units are packed."""
+@dataclass(frozen=True)
+class Scan:
+    line: ShipmentLine
+    parcel: Parcel
+
+
+def _open_parcel(shipment: Shipment) -> Parcel | None:
+    return shipment.parcels.select_for_update(of=("self",)).filter(state=ParcelState.OPEN).first()
+
+
+def _next_parcel(shipment: Shipment) -> Parcel:
+    number = (shipment.parcels.aggregate(last=Max("number"))["last"] or 0) + 1
+    if number > MAX_PARCELS:
+        raise PackingError(
+            _("Shipment %(shipment)s already has %(count)s parcels, the most one shipment can have.")
+            % {"shipment": shipment.reference, "count": MAX_PARCELS}
+        )
+    return Parcel.objects.create(shipment=shipment, number=number)
+
+
+def shipment_scan_item(shipment_id: int, barcode: str) -> Scan:
+    """One item scanned into the open parcel (the next parcel is opened if none is).
+
+    Refused if it is not in the shipment or all its units are packed.
+    """
     barcode = (barcode or "").strip()
     with transaction.atomic():
         shipment = shipments_for_update([shipment_id])[0]
@@ -138,9 +164,12 @@ def shipment_scan_item(shipment_id: int, barcode: str) -> ShipmentLine:
                 _("All %(quantity)s units of %(sku)s are packed already; this one is extra.")
                 % {"quantity": sum(m.quantity for m in matching), "sku": matching[0].order_line.sku.code}
             )
+        parcel = _open_parcel(shipment) or _next_parcel(shipment)
         ShipmentLine.objects.filter(pk=line.pk).update(packed_quantity=F("packed_quantity") + 1)
         line.packed_quantity += 1
-        return line
+        if not ParcelItem.objects.filter(parcel=parcel, line=line).update(quantity=F("quantity") + 1):
+            ParcelItem.objects.create(parcel=parcel, line=line, quantity=1)
+        return Scan(line, parcel)
 
 
 def missing_items(shipment: Shipment) -> list[str]:
@@ -161,46 +190,117 @@ def _positive_int(value, label: str) -> int:
     return number
 
 
-def shipment_pack(shipment_id: int, *, weight_grams, length_mm, width_mm, height_mm, actor=None) -> Shipment:
-    """Close the parcel: every item scanned, weight and size recorded, service checked and cost priced.
+def _measures(weight_grams, length_mm, width_mm, height_mm) -> tuple[int, int, int, int]:
+    fields = (
+        (weight_grams, _("Weight (g)")),
+        (length_mm, _("Length (mm)")),
+        (width_mm, _("Width (mm)")),
+        (height_mm, _("Height (mm)")),
+    )
+    weight, length, width, height = (_positive_int(value, label) for value, label in fields)
+    return weight, length, width, height
 
-    An automatically chosen service is chosen again for the real parcel; an operator's
-    override is kept only if it can still carry the parcel.
+
+def _close(shipment: Shipment, parcel: Parcel | None, measures: tuple[int, int, int, int]) -> Parcel:
+    if parcel is None:
+        raise PackingError(
+            _("No parcel of shipment %(shipment)s is open; scan an item to start one.")
+            % {"shipment": shipment.reference}
+        )
+    if not parcel.items.exists():
+        raise PackingError(
+            _("Parcel %(parcel)s has no items; scan its items before closing it.") % {"parcel": parcel.reference}
+        )
+    parcel.weight_grams, parcel.length_mm, parcel.width_mm, parcel.height_mm = measures
+    parcel.state = ParcelState.CLOSED
+    parcel.save()
+    return parcel
+
+
+def parcel_close(
+    shipment_id: int, *, weight_grams, length_mm, width_mm, height_mm, open_next: bool = False, actor=None
+) -> Parcel:
+    """Close the open parcel with its weight and size; ``open_next`` starts an empty next parcel.
+
+    Refused, with nothing changed, when no parcel is open or the open one has no items.
     """
-    weight = _positive_int(weight_grams, _("Weight (g)"))
-    sizes = ((length_mm, _("Length (mm)")), (width_mm, _("Width (mm)")), (height_mm, _("Height (mm)")))
-    dims = [_positive_int(value, label) for value, label in sizes]
+    measures = _measures(weight_grams, length_mm, width_mm, height_mm)
     with transaction.atomic():
         shipment = shipments_for_update([shipment_id])[0]
         _require_state(shipment, ShipmentState.PICKED, _("pack it"))
+        parcel = _close(shipment, _open_parcel(shipment), measures)
+        if open_next:
+            _next_parcel(shipment)
+        return parcel
+
+
+def parcel_remove_empty(shipment_id: int, *, actor=None) -> int:
+    """Remove the shipment's open parcel if nothing was scanned into it; returns its number."""
+    with transaction.atomic():
+        shipment = shipments_for_update([shipment_id])[0]
+        _require_state(shipment, ShipmentState.PICKED, _("pack it"))
+        parcel = _open_parcel(shipment)
+        if parcel is None or parcel.items.exists():
+            raise PackingError(
+                _("Shipment %(shipment)s has no empty open parcel to remove.") % {"shipment": shipment.reference}
+            )
+        parcel.delete()
+        return parcel.number
+
+
+def shipment_pack(
+    shipment_id: int, *, weight_grams=None, length_mm=None, width_mm=None, height_mm=None, actor=None
+) -> Shipment:
+    """Finish packing: every item is in a closed parcel; the service is checked and each parcel priced.
+
+    With a weight and size, the open parcel is closed first (the usual one-parcel case).
+    An automatically chosen service is chosen again for the real parcels; an operator's
+    override is kept only if it can still carry every parcel.
+    """
+    given = [value for value in (weight_grams, length_mm, width_mm, height_mm) if value not in (None, "")]
+    measures = _measures(weight_grams, length_mm, width_mm, height_mm) if given else None
+    with transaction.atomic():
+        shipment = shipments_for_update([shipment_id])[0]
+        _require_state(shipment, ShipmentState.PICKED, _("pack it"))
+        parcel = _open_parcel(shipment)
+        if parcel is not None and not parcel.items.exists():
+            raise PackingError(
+                _("Parcel %(parcel)s is open and empty; scan items into it or remove it before finishing.")
+                % {"parcel": parcel.reference}
+            )
         missing = missing_items(shipment)
         if missing:
             raise PackingError(
                 _("Shipment %(shipment)s is missing %(items)s; scan every item before closing the parcel.")
                 % {"shipment": shipment.reference, "items": ", ".join(missing)}
             )
-        spec = packed_spec(shipment, weight, *dims)
+        if parcel is not None:
+            if measures is None:
+                raise PackingError(
+                    _("Parcel %(parcel)s is still open; enter its weight and size to close it.")
+                    % {"parcel": parcel.reference}
+                )
+            _close(shipment, parcel, measures)
+        specs = parcel_specs(shipment)
         if shipment.service_overridden_by_id:
-            result = quote(shipment.service, spec)
+            result = quote(shipment.service, specs)
             if not isinstance(result, Quote):
                 raise NoEligibleService(
-                    _("The chosen service %(service)s cannot carry this parcel: %(reason)s.")
+                    _("The chosen service %(service)s cannot carry these parcels: %(reason)s.")
                     % {"service": shipment.service, "reason": result}
                 )
             chosen = result
         else:
-            choice = service_choose(spec, shipment.order.seller.promised_delivery_days)
+            choice = service_choose(specs, shipment.order.seller.promised_delivery_days)
             if isinstance(choice, list):
                 raise NoEligibleService(
-                    _("No service can carry this parcel: %(reasons)s.") % {"reasons": "; ".join(choice)}
+                    _("No service can carry these parcels: %(reasons)s.") % {"reasons": "; ".join(choice)}
                 )
             chosen = choice.quote
             if chosen.service.pk != shipment.service_id:
                 shipment.service_reason = _("Chosen again after packing: %(reason)s") % {"reason": choice.reason}
             shipment.service = chosen.service
-        shipment.weight_grams, (shipment.length_mm, shipment.width_mm, shipment.height_mm) = weight, dims
-        shipment.chargeable_weight_grams = chosen.chargeable_grams
-        shipment.carrier_cost, shipment.cost_currency = chosen.price, chosen.currency
+        parcels_price(shipment, chosen)
         shipment.state = ShipmentState.PACKED
         shipment.save()
         return shipment

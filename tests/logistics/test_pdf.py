@@ -94,7 +94,7 @@ def test_wave_labels_are_one_pdf_with_a_page_and_a_decodable_barcode_per_parcel(
             "Marienplatz 8",
             "80331 München",
             "DE",
-            f"Weight 1600 g · {shipment.reference} · order {shipment.order.external_id}",
+            f"Parcel 1 of 1 · 1600 g · {shipment.reference} · order {shipment.order.external_id}",
             shipment.tracking_number,
         ]
     assert barcodes_in(content) == [[shipments[0].tracking_number], [shipments[1].tracking_number]]
