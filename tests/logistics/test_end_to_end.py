@@ -1,9 +1,10 @@
 """The whole warehouse flow for orders from two sandbox marketplaces, with a real Celery worker.
 
 Shopify and eBay buyers order; the hub pulls the orders over HTTP, reserves, routes, waves,
-picks, packs, labels and ships them; the worker pushes each tracking number back to its
-marketplace (through one throttle answer and one server error); the sandbox carrier
-delivers. Stock and the ledger agree at every step.
+picks, packs (the Shopify order in two parcels), labels and ships them; the worker pushes
+each parcel's tracking number back to its marketplace (through one throttle answer and one
+server error); the sandbox carrier delivers parcel by parcel. Stock and the ledger agree at
+every step.
 """
 
 import time
@@ -17,11 +18,14 @@ from hub.marketplaces.sandbox.models import FaultKind, SandboxFault, SandboxOrde
 from hub.marketplaces.sandbox.registry import sandbox_module
 from hub.sync.ingest import account_pull
 from inventory.ledger import verify_ledger
+from logistics import pdf
 from logistics.carriers.sandbox import sandbox_parcel_advance
 from logistics.enums import PushState, ShipmentState, TrackingStatus
-from logistics.models import Shipment
+from logistics.models import Parcel, Shipment
+from logistics.selectors import shipment_documents_queryset
 from logistics.services import (
     order_route,
+    parcel_close,
     shipment_label,
     shipment_pack,
     shipment_scan_item,
@@ -34,6 +38,7 @@ from orders.enums import OrderState
 from orders.models import Order
 from tests.factories import SellerFactory, SkuFactory, stocked
 
+from .barcodes import barcodes_in
 from .support import balances, rate_card, warehouse_with_bins
 
 pytestmark = [pytest.mark.e2e, pytest.mark.slow]
@@ -94,11 +99,22 @@ def test_orders_from_two_platforms_ship_and_show_tracking_at_each_marketplace(
         wave_pick_confirm(wave.pk)
     ledger_agrees(lamp, [(10, 3)])
 
-    for platform, shipment in shipments.items():
-        for _unit in range(orders[platform].lines.get().quantity):
-            shipment_scan_item(shipment.pk, "5012345678900")
-        shipment_pack(shipment.pk, weight_grams=800, length_mm=250, width_mm=200, height_mm=150)
+    # the Shopify order's two lamps go in two parcels, the eBay lamp in one
+    box = {"length_mm": 250, "width_mm": 200, "height_mm": 150}
+    shipment_scan_item(shipments["shopify"].pk, "5012345678900")
+    parcel_close(shipments["shopify"].pk, weight_grams=800, **box, open_next=True)
+    shipment_scan_item(shipments["shopify"].pk, "5012345678900")
+    shipment_scan_item(shipments["ebay"].pk, "5012345678900")
+    for shipment in shipments.values():
+        shipment_pack(shipment.pk, weight_grams=800, **box)
         shipment_label(shipment.pk)
+    parcels = {
+        p: list(Parcel.objects.filter(shipment=s).order_by("number").values_list("tracking_number", flat=True))
+        for p, s in shipments.items()
+    }
+    assert {p: len(numbers) for p, numbers in parcels.items()} == {"shopify": 2, "ebay": 1}
+    labels = pdf.labels_pdf(shipment_documents_queryset().filter(pk__in=[s.pk for s in shipments.values()]))
+    assert sorted(number for [number] in barcodes_in(labels)) == sorted([*parcels["shopify"], *parcels["ebay"]])
     ledger_agrees(lamp, [(10, 3)])
 
     # the first tracking pushes meet a throttle (eBay) and a server error (Shopify): both retried
@@ -121,16 +137,23 @@ def test_orders_from_two_platforms_ship_and_show_tracking_at_each_marketplace(
         )
 
     eventually(pushed, message=lambda: list(Shipment.objects.values_list("push_state", "push_attempts", "push_error")))
-    tracking = {p: Shipment.objects.get(pk=s.pk).tracking_number for p, s in shipments.items()}
     shopify_order = SandboxOrder.objects.get(pk=placed["shopify"].pk)
     ebay_order = SandboxOrder.objects.get(pk=placed["ebay"].pk)
-    assert [(s["tracking_company"], s["tracking_number"]) for s in shopify_order.shipments] == [
-        ("PostX", tracking["shopify"])
+    # Shopify: one fulfillment per parcel, one lamp each
+    assert [
+        (s["tracking_company"], s["tracking_number"], list(s["lines"].values())) for s in shopify_order.shipments
+    ] == [
+        ("PostX", parcels["shopify"][0], [1]),
+        ("PostX", parcels["shopify"][1], [1]),
     ]
     assert shopify_order.payload["fulfillment_status"] == "fulfilled"
     assert [(s["shippingCarrierCode"], s["shipmentTrackingNumber"]) for s in ebay_order.shipments] == [
-        ("PostX", tracking["ebay"])
+        ("PostX", parcels["ebay"][0])
     ]
+    assert Shipment.objects.get(pk=shipments["shopify"].pk).push_note == (
+        f"Tracking numbers sent: {parcels['shopify'][0]}, {parcels['shopify'][1]}."
+    )
+    assert not Parcel.objects.filter(pushed_at__isnull=True).exists()
     assert ebay_order.status == "FULFILLED"
     attempts = dict(
         Shipment.objects.filter(pk__in=[s.pk for s in shipments.values()]).values_list("pk", "push_attempts")
@@ -138,12 +161,17 @@ def test_orders_from_two_platforms_ship_and_show_tracking_at_each_marketplace(
     assert {p: attempts[s.pk] for p, s in shipments.items()} == {"shopify": 2, "ebay": 2}
     assert not SandboxFault.objects.filter(remaining__gt=0).exists()
 
-    # the carrier delivers: timeline recorded, shipments and orders closed
-    for shipment in shipments.values():
-        number = Shipment.objects.get(pk=shipment.pk).tracking_number
+    # the carrier delivers the first Shopify parcel: that order waits for its second parcel
+    sandbox_parcel_advance(parcels["shopify"][0], TrackingStatus.DELIVERED)
+    assert shipment_tracking_refresh(shipments["shopify"].pk) == 3  # label created twice, one delivered
+    assert Order.objects.get(pk=orders["shopify"].pk).state == OrderState.SHIPPED
+
+    # then every other parcel: timeline recorded, shipments and orders closed
+    for number in (parcels["shopify"][1], parcels["ebay"][0]):
         sandbox_parcel_advance(number, TrackingStatus.IN_TRANSIT, location="Frankfurt")
         sandbox_parcel_advance(number, TrackingStatus.DELIVERED)
-        assert shipment_tracking_refresh(shipment.pk) == 3
+    assert shipment_tracking_refresh(shipments["shopify"].pk) == 2
+    assert shipment_tracking_refresh(shipments["ebay"].pk) == 3
     assert {p: Order.objects.get(pk=o.pk).state for p, o in orders.items()} == {
         "shopify": OrderState.DELIVERED,
         "ebay": OrderState.DELIVERED,
