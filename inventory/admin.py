@@ -112,7 +112,7 @@ class BinLocationInline(admin.TabularInline):
 
 @admin.register(Warehouse)
 class WarehouseAdmin(admin.ModelAdmin):
-    list_display = ["code", "name", "kind", "country", "city", "is_active"]
+    list_display = ["code", "name", "kind", "country", "city", "latitude", "longitude", "is_active"]
     list_filter = ["kind", "country", "is_active"]
     search_fields = ["code", "name", "city"]
     inlines = [BinLocationInline]
@@ -362,7 +362,7 @@ class MovementAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
 
 class ReservationAllocationInline(ReadOnlyAdminMixin, admin.TabularInline):
     model = ReservationAllocation
-    fields = ["stock", "quantity"]
+    fields = ["stock", "quantity", "reason"]
     readonly_fields = fields
     extra = 0
 

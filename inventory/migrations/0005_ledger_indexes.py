@@ -93,4 +93,31 @@ class Migration(migrations.Migration):
             },
         ),
         migrations.RunPython(ledger_check_schedule, ledger_check_schedule_remove),
+        migrations.AddField(
+            model_name='reservationallocation',
+            name='reason',
+            field=models.CharField(blank=True, db_default='', default='', help_text='For example: nearest pool warehouse to US: LA-RETURNS 0 km.', max_length=200, verbose_name='why this stock'),
+        ),
+        migrations.AddField(
+            model_name='warehouse',
+            name='latitude',
+            field=models.DecimalField(blank=True, decimal_places=5, help_text="Degrees north (negative: south). Empty: the centre of the warehouse's country.", max_digits=8, null=True, verbose_name='latitude'),
+        ),
+        migrations.AddField(
+            model_name='warehouse',
+            name='longitude',
+            field=models.DecimalField(blank=True, decimal_places=5, help_text="Degrees east (negative: west). Empty: the centre of the warehouse's country.", max_digits=8, null=True, verbose_name='longitude'),
+        ),
+        migrations.AddConstraint(
+            model_name='warehouse',
+            constraint=models.CheckConstraint(condition=models.Q(models.Q(('latitude__gte', -90), ('latitude__lte', 90)), ('latitude__isnull', True), _connector='OR'), name='warehouse_latitude_range'),
+        ),
+        migrations.AddConstraint(
+            model_name='warehouse',
+            constraint=models.CheckConstraint(condition=models.Q(models.Q(('longitude__gte', -180), ('longitude__lte', 180)), ('longitude__isnull', True), _connector='OR'), name='warehouse_longitude_range'),
+        ),
+        migrations.AddConstraint(
+            model_name='warehouse',
+            constraint=models.CheckConstraint(condition=models.Q(models.Q(('latitude__isnull', True), ('longitude__isnull', True)), models.Q(('latitude__isnull', False), ('longitude__isnull', False)), _connector='OR'), name='warehouse_coordinates_both_or_neither'),
+        ),
     ]

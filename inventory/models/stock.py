@@ -231,6 +231,14 @@ class ReservationAllocation(models.Model):
     )
     stock = models.ForeignKey(Stock, on_delete=models.PROTECT, related_name="allocations", verbose_name=_("stock"))
     quantity = models.PositiveIntegerField(_("quantity"))
+    reason = models.CharField(
+        _("why this stock"),
+        max_length=200,
+        blank=True,
+        default="",
+        db_default="",
+        help_text=_("For example: nearest pool warehouse to US: LA-RETURNS 0 km."),
+    )
 
     class Meta:
         verbose_name = _("reservation allocation")

@@ -21,6 +21,7 @@ from ..exceptions import InsufficientStock, InvalidQuantity, InvalidTransition, 
 from ..ledger import CANONICAL_VERSION, microseconds
 from ..locks import reservations_for_update, stock_candidates_for_update, stocks_for_update
 from ..models import KitComponent, Movement, Reservation, ReservationAllocation, Sku, Stock, Warehouse
+from ..nearest import PoolRanking, pool_ranking
 from ._core import LedgerBatch, _stock_changed, alert_thresholds, positive_quantity, prepared_cursor
 
 IDEMPOTENT_RETRIES = 3
@@ -72,15 +73,19 @@ def _draws_on(row: Stock, seller) -> bool:
     return row.seller_id == seller.pk or (row.seller_id is None and seller.may_draw_on_pool)
 
 
-def _preference(row: Stock, countries: dict[int, str] | None = None, destination: str = ""):
+def _preference(ranking: PoolRanking):
     """A seller's own virtual stock first, then the pool; within each, the warehouses in the
-    destination's country first (the nearest the hub can tell), then by warehouse."""
-    elsewhere = bool(destination) and (countries or {}).get(row.warehouse_id) != destination
-    return (row.seller_id is None, elsewhere, row.warehouse_id, row.pk)
+    destination's country first, then the nearest (``inventory.nearest``), then by warehouse."""
+    return lambda row: (row.seller_id is None, ranking.position(row.warehouse_id), row.warehouse_id, row.pk)
 
 
-def _warehouse_countries(rows) -> dict[int, str]:
-    return dict(Warehouse.objects.filter(pk__in={row.warehouse_id for row in rows}).values_list("id", "country"))
+def _ranking_order_sql(column: str, ranking: PoolRanking) -> tuple[str, list]:
+    """The ranking as a portable ORDER BY term (the PostgreSQL hot path passes an array instead)."""
+    if not ranking.warehouse_ids:
+        return "0", []
+    whens = " ".join(["WHEN %s THEN %s"] * len(ranking.warehouse_ids))
+    params = [value for position, pk in enumerate(ranking.warehouse_ids) for value in (pk, position)]
+    return f"CASE {column} {whens} ELSE {len(ranking.warehouse_ids)} END", params
 
 
 def _possible_units(rows_by_sku, recipe) -> int:
@@ -118,7 +123,7 @@ def _units_for(*, wanted: int, possible: int, policy: str, line_key: str, sku: S
     return 0  # backorder: the whole line waits, holding nothing
 
 
-def _reserve_fast(seller, sku_id: int, quantity: int, line_key: str, destination: str = "") -> tuple[Stock, int] | None:
+def _reserve_fast(seller, sku_id: int, quantity: int, line_key: str, ranking: PoolRanking) -> tuple[Stock, int] | None:
     """One round trip: reserve ``quantity`` from the seller's first non-empty row, if it has enough.
 
     ``UPDATE ... WHERE id = (first row in preference order with any available, of an
@@ -133,6 +138,7 @@ def _reserve_fast(seller, sku_id: int, quantity: int, line_key: str, destination
     warehouse_table = connection.ops.quote_name(Warehouse._meta.db_table)
     sku_table = connection.ops.quote_name(Sku._meta.db_table)
     reservation_table = connection.ops.quote_name(Reservation._meta.db_table)
+    nearest, nearest_params = _ranking_order_sql("s.warehouse_id", ranking)
     sql = f"""
         UPDATE {stock_table} SET reserved = reserved + %s, ledger_sequence = ledger_sequence + 1
         WHERE id = (
@@ -143,14 +149,14 @@ def _reserve_fast(seller, sku_id: int, quantity: int, line_key: str, destination
               AND (s.seller_id = %s OR (s.seller_id IS NULL AND %s))
               AND s.on_hand - s.reserved > 0
               AND NOT EXISTS (SELECT 1 FROM {reservation_table} r WHERE r.line_key = %s)
-            ORDER BY (s.seller_id IS NULL), (%s::text <> '' AND w.country <> %s::text), s.warehouse_id, s.id
+            ORDER BY (s.seller_id IS NULL), {nearest}, s.warehouse_id, s.id
             LIMIT 1
         ) AND on_hand - reserved >= %s
         RETURNING id, sku_id, warehouse_id, seller_id, on_hand, reserved, ledger_sequence, ledger_head,
             (SELECT k.safety_stock FROM {sku_table} k WHERE k.id = sku_id)
     """  # noqa: S608 - table names come from the models, values are parameters
-    params = [quantity, sku_id, seller.pk, bool(seller.may_draw_on_pool), line_key, destination, destination, quantity]
-    with prepared_cursor() as cursor:
+    params = [quantity, sku_id, seller.pk, bool(seller.may_draw_on_pool), line_key, *nearest_params, quantity]
+    with connection.cursor() as cursor:
         cursor.execute(" ".join(sql.split()), params)
         found = cursor.fetchone()
     if found is None:
@@ -187,12 +193,13 @@ def order_lines_reserve(
     on the unique key; it is then answered from the committed reservation.
     """
     lines = _validated(lines)
+    ranking = pool_ranking(destination_country)
     allow_fast = True
     for attempt in range(IDEMPOTENT_RETRIES + 1):
         try:
             if allow_fast and len(lines) == 1 and connection.vendor == "postgresql":
-                return [_reserve_single_postgresql(seller, lines[0], actor, reference, destination_country)]
-            return _reserve(seller, lines, actor, reference, allow_fast=allow_fast, destination=destination_country)
+                return [_reserve_single_postgresql(seller, lines[0], actor, reference, ranking)]
+            return _reserve(seller, lines, actor, reference, allow_fast=allow_fast, ranking=ranking)
         except _FastPathMissed:
             allow_fast = False
         except IntegrityError:
@@ -268,7 +275,7 @@ def _hot_statement() -> str:
                   AND (c.seller_id = %(seller)s OR (c.seller_id IS NULL AND %(may_draw)s))
                   AND c.on_hand - c.reserved > 0
                   AND NOT EXISTS (SELECT 1 FROM {reservation} r WHERE r.line_key = %(line_key)s)
-                ORDER BY (c.seller_id IS NULL), (%(destination)s::text <> '' AND w.country <> %(destination)s::text),
+                ORDER BY (c.seller_id IS NULL), array_position(%(ranking)s::bigint[], c.warehouse_id),
                     c.warehouse_id, c.id
                 LIMIT 1
             ) AND s.on_hand - s.reserved >= %(n)s::integer
@@ -288,8 +295,11 @@ def _hot_statement() -> str:
             FROM reserve
             RETURNING id
         ), allocated AS (
-            INSERT INTO {allocation} (reservation_id, stock_id, quantity)
-            SELECT held.id, reserve.id, %(n)s::integer FROM held, reserve
+            INSERT INTO {allocation} (reservation_id, stock_id, quantity, reason)
+            SELECT held.id, reserve.id, %(n)s::integer, coalesce((CASE WHEN reserve.seller_id IS NULL
+                THEN %(pool_reasons)s::text[] ELSE %(virtual_reasons)s::text[] END)
+                [array_position(%(ranking)s::bigint[], reserve.warehouse_id)], '')
+            FROM held, reserve
         ), outboxed AS (
             INSERT INTO {outbox} (sku_id, created_at) SELECT sku_id, %(now)s FROM reserve
         )
@@ -308,7 +318,7 @@ def _hot_sql() -> str:
     return _hot_statement()
 
 
-def _reserve_single_postgresql(seller, line: OrderLine, actor, reference: str, destination: str = "") -> Reservation:
+def _reserve_single_postgresql(seller, line: OrderLine, actor, reference: str, ranking: PoolRanking) -> Reservation:
     """The hot path: one new line of a plain SKU in one statement (plus the hook's), PostgreSQL.
 
     ``_hot_statement`` locks, checks and writes the stock row, the movement, the
@@ -328,7 +338,9 @@ def _reserve_single_postgresql(seller, line: OrderLine, actor, reference: str, d
         "now_us": microseconds(now),
         "policy": seller.shortage_policy,
         "reference": reference,
-        "destination": destination or "",
+        "ranking": list(ranking.warehouse_ids),
+        "pool_reasons": list(ranking.pool_reasons),
+        "virtual_reasons": list(ranking.virtual_reasons),
     }
     with transaction.atomic():
         with prepared_cursor() as cursor:
@@ -367,7 +379,7 @@ def _reserve_single_postgresql(seller, line: OrderLine, actor, reference: str, d
 
 
 def _reserve(
-    seller, lines: list[OrderLine], actor, reference: str, *, allow_fast: bool, destination: str = ""
+    seller, lines: list[OrderLine], actor, reference: str, *, allow_fast: bool, ranking: PoolRanking
 ) -> list[Reservation]:
     with transaction.atomic():
         existing = {r.line_key: r for r in Reservation.objects.filter(line_key__in=[line.line_key for line in lines])}
@@ -395,7 +407,7 @@ def _reserve(
         first = new_lines[0]
         fast = None
         if allow_fast and len(new_lines) == 1 and recipes[first.sku_id] == [(first.sku_id, 1)]:
-            fast = _reserve_fast(seller, first.sku_id, first.quantity, first.line_key, destination)
+            fast = _reserve_fast(seller, first.sku_id, first.quantity, first.line_key, ranking)
             if fast is None:
                 raise _FastPathMissed
         if fast is not None:
@@ -408,8 +420,7 @@ def _reserve(
                 sku_ids=component_ids, seller_ids=[seller.pk], include_pool=seller.may_draw_on_pool
             )
             rows_by_sku = defaultdict(list)
-            countries = _warehouse_countries(rows) if destination else {}
-            for row in sorted(rows, key=lambda row: _preference(row, countries, destination)):
+            for row in sorted(rows, key=_preference(ranking)):
                 rows_by_sku[row.sku_id].append(row)
             for line in new_lines:
                 recipe = recipes[line.sku_id]
@@ -442,13 +453,20 @@ def _reserve(
                 for line in new_lines
             ]
         )
-        allocations = defaultdict(int)
+        allocations = {}
         for reservation in created:
             for row, count in taken[reservation.line_key]:
-                allocations[(reservation.pk, row.pk)] += count
-        ReservationAllocation.objects.bulk_create(
-            [ReservationAllocation(reservation_id=r, stock_id=s, quantity=n) for (r, s), n in allocations.items()]
-        )
+                allocation = allocations.setdefault(
+                    (reservation.pk, row.pk),
+                    ReservationAllocation(
+                        reservation_id=reservation.pk,
+                        stock_id=row.pk,
+                        quantity=0,
+                        reason=ranking.reason(row.warehouse_id, is_virtual=row.seller_id is not None),
+                    ),
+                )
+                allocation.quantity += count
+        ReservationAllocation.objects.bulk_create(allocations.values())
         existing.update({r.line_key: r for r in created})
         return [existing[line.line_key] for line in lines]
 
@@ -586,7 +604,8 @@ def backorders_fill(*, sku_ids=None, actor=None) -> int:
             seller_ids={r.seller_id for r in locked},
             include_pool=True,
         )
-        rows.sort(key=_preference)
+        ranking = pool_ranking()
+        rows.sort(key=_preference(ranking))
         existing = {
             (a.reservation_id, a.stock_id): a for a in ReservationAllocation.objects.filter(reservation__in=locked)
         }
@@ -605,7 +624,13 @@ def backorders_fill(*, sku_ids=None, actor=None) -> int:
                 continue
             for row, taken in _draw(batch, rows_by_sku, recipe, count, reservation.line_key):
                 allocation = existing.setdefault(
-                    (reservation.pk, row.pk), ReservationAllocation(reservation=reservation, stock=row, quantity=0)
+                    (reservation.pk, row.pk),
+                    ReservationAllocation(
+                        reservation=reservation,
+                        stock=row,
+                        quantity=0,
+                        reason=ranking.reason(row.warehouse_id, is_virtual=row.seller_id is not None),
+                    ),
                 )
                 allocation.quantity += taken
             reservation.quantity_reserved += count
