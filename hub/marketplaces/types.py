@@ -107,6 +107,7 @@ class ShipmentPush:
     shipped_at: datetime
     lines: tuple[tuple[str, int], ...] = ()  # (external_line_id, quantity); empty means the whole order
     service: str = ""
+    package_id: int = 0  # the hub's parcel id: tells apart the parcels of one order shipped at once (Amazon)
 
 
 class CredentialStore(Protocol):

@@ -215,7 +215,7 @@ def _pushes_for(shipment: Shipment, *, one_number: bool) -> tuple[list[tuple[lis
     """The pushes still to make, each with the parcels it tells about, and the note on what the buyer sees."""
     parcels = list(shipment.parcels.order_by("number").prefetch_related("items__line__order_line"))
 
-    def push(tracking_number: str, items) -> ShipmentPush:
+    def push(tracking_number: str, items, package_id: int) -> ShipmentPush:
         lines = defaultdict(int)
         for item in items:
             lines[item.line.order_line.external_line_id] += item.quantity
@@ -226,6 +226,7 @@ def _pushes_for(shipment: Shipment, *, one_number: bool) -> tuple[list[tuple[lis
             shipped_at=shipment.shipped_at,
             lines=tuple(sorted(lines.items())),
             service=shipment.service.name,
+            package_id=package_id,
         )
 
     if one_number:
@@ -243,10 +244,10 @@ def _pushes_for(shipment: Shipment, *, one_number: bool) -> tuple[list[tuple[lis
         if master.pushed_at:
             return [], note
         every_item = [item for parcel in parcels for item in parcel.items.all()]
-        return [([parcel.pk for parcel in parcels], push(master.tracking_number, every_item))], note
+        return [([parcel.pk for parcel in parcels], push(master.tracking_number, every_item, master.pk))], note
     pending = [parcel for parcel in parcels if parcel.pushed_at is None]
     note = _("Tracking numbers sent: %(numbers)s.") % {"numbers": ", ".join(p.tracking_number for p in parcels)}
-    return [([parcel.pk], push(parcel.tracking_number, parcel.items.all())) for parcel in pending], note
+    return [([parcel.pk], push(parcel.tracking_number, parcel.items.all(), parcel.pk)) for parcel in pending], note
 
 
 def _push_record(shipment_id: int, state: str, *, error: str = "", note: str = "") -> None:

@@ -7,8 +7,11 @@ import pytest
 from django.core.management import call_command
 
 from hub.marketplaces.errors import RequestRejected
+from hub.marketplaces.sandbox.common import BUYERS
 from hub.marketplaces.sandbox.connect import sandbox_account_connect, sandbox_listing_connect
 from hub.marketplaces.sandbox.models import SandboxOrder
+from hub.marketplaces.sandbox.registry import sandbox_module
+from hub.sync.ingest import account_pull
 from logistics import demo
 from logistics.carriers.sandbox import sandbox_parcel_advance
 from logistics.enums import PushState, TrackingStatus
@@ -16,6 +19,7 @@ from logistics.models import Carrier, RateBreak, Shipment, Zone
 from logistics.rates import ParcelSpec, service_choose
 from logistics.services import (
     order_route,
+    parcel_close,
     shipment_label,
     shipment_pack,
     shipment_scan_item,
@@ -25,6 +29,7 @@ from logistics.services import (
     waves_build,
 )
 from logistics.tasks import shipment_tracking_push_task
+from orders.models import Order
 from tests.factories import ListingFactory, SellerFactory, SkuFactory, stocked
 
 from .support import allocated_order, rate_card, warehouse_with_bins
@@ -89,3 +94,65 @@ def test_tracking_command_reads_events_and_reports(capsys):
 
     assert capsys.readouterr().out == "2 new tracking events; 0 parcels unreadable; 0 new stale alerts\n"
     assert shipment.tracking_events.count() == 2
+
+
+PLATFORM_REGIONS = {"shopee": "SG", "amazon": "ATVPDKIKX0DER"}
+
+
+def two_parcel_shipment_at(platform: str, settings, live_server):
+    """A sandbox order of 2 CUP on ``platform``, pulled, packed one CUP per parcel, labelled and shipped."""
+    settings.HUB_BASE_URL = live_server.url
+    standard = rate_card()["standard"]
+    singapore = Zone.objects.create(service=standard, code="sg", countries=["SG"], transit_days=5)  # Shopee SG buyers
+    RateBreak.objects.create(zone=singapore, max_weight_grams=1000, price=Decimal("5.00"))
+    cup = SkuFactory(code="CUP", barcode="5000000000017", weight_grams=300)
+    stocked(cup, warehouse_with_bins(bins={cup: "C-01-1"}), 5)
+    account, shop = sandbox_account_connect(
+        SellerFactory(code="acme"), platform, f"acme-{platform}", region=PLATFORM_REGIONS[platform]
+    )
+    sandbox_listing_connect(account, shop, cup, "ACME-CUP", 5)
+    placed = sandbox_module(platform).place_order(shop, [("ACME-CUP", 2)], buyer=BUYERS[0])
+    assert account_pull(account.pk) == 1
+    order = Order.objects.get(account=account, external_id=placed.external_id)
+    [shipment] = order_route(order.pk)
+    assert shipment.service is not None, (order.ship_country, order.ship_postal_code, shipment.service_reason)
+    [wave] = waves_build(now=NOW)
+    wave_pick_confirm(wave.pk)
+    box = {"weight_grams": 400, "length_mm": 100, "width_mm": 100, "height_mm": 100}
+    shipment_scan_item(shipment.pk, "5000000000017")
+    parcel_close(shipment.pk, **box, open_next=True)
+    shipment_scan_item(shipment.pk, "5000000000017")
+    shipment_pack(shipment.pk, **box)
+    shipment_label(shipment.pk)
+    shipment = shipment_ship(shipment.pk)
+    numbers = list(shipment.parcels.order_by("number").values_list("tracking_number", flat=True))
+    return placed, shipment, numbers
+
+
+@pytest.mark.django_db(transaction=True)
+def test_shopee_shows_one_tracking_number_so_the_master_is_pushed_and_the_rest_recorded(live_server, settings):
+    placed, shipment, numbers = two_parcel_shipment_at("shopee", settings, live_server)
+
+    assert shipment_tracking_push(shipment.pk) == PushState.PUSHED
+
+    shipment.refresh_from_db()
+    assert [entry["tracking_number"] for entry in SandboxOrder.objects.get(pk=placed.pk).shipments] == [numbers[0]]
+    assert shipment.push_note == (
+        f"Shopee shows one tracking number per order: {numbers[0]} (parcel 1) was sent; "
+        f"not shown there: {numbers[1]} (parcel 2)."
+    )
+    assert not shipment.parcels.filter(pushed_at__isnull=True).exists()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_amazon_confirms_each_parcel_as_a_package_with_its_items(live_server, settings):
+    placed, shipment, numbers = two_parcel_shipment_at("amazon", settings, live_server)
+
+    assert shipment_tracking_push(shipment.pk) == PushState.PUSHED
+
+    packages = SandboxOrder.objects.get(pk=placed.pk).shipments
+    assert [(p["trackingNumber"], [i["quantity"] for i in p["orderItems"]]) for p in packages] == [
+        (numbers[0], [1]),
+        (numbers[1], [1]),
+    ]
+    assert SandboxOrder.objects.get(pk=placed.pk).status == "Shipped"

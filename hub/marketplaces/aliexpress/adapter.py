@@ -58,6 +58,7 @@ def pacific(moment: datetime) -> str:
 
 class AliExpressAdapter(TokenRefreshing, MarketplaceAdapter):
     platform = "aliexpress"
+    one_tracking_number_per_order = True  # order.fulfill carries one logistics_no and no per-parcel lines
     default_base_url = "https://api-sg.aliexpress.com"
     batch_limit = MAX_PRODUCTS_PER_CALL  # products per inventory call (one SKU each in the common case)
     signs_webhooks = False

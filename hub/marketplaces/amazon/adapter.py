@@ -217,8 +217,8 @@ class AmazonAdapter(MarketplaceAdapter):
             lines = [(item_id, quantity) for item_id, quantity in lines if quantity > 0]
         carrier_code = CARRIER_CODES.get(shipment.carrier.strip().lower(), "Other")
         package = {
-            # a positive number, unique per order: the shipping time in seconds serves
-            "packageReferenceId": str(max(1, int(shipment.shipped_at.timestamp()))),
+            # a positive number, unique per order: the hub's parcel id, else the shipping time in seconds
+            "packageReferenceId": str(shipment.package_id or max(1, int(shipment.shipped_at.timestamp()))),
             "carrierCode": carrier_code,
             "trackingNumber": shipment.tracking_number,
             "shipDate": amazon_timestamp(shipment.shipped_at),

@@ -35,6 +35,7 @@ redaction.install()  # the token and sign travel in the query string, which http
 
 class ShopeeAdapter(TokenRefreshing, MarketplaceAdapter):
     platform = "shopee"
+    one_tracking_number_per_order = True  # ship_order takes one tracking number; later calls are refused
     default_base_url = "https://partner.shopeemobile.com"
     batch_limit = 50  # models per update_stock call (all of one item)
     signs_webhooks = True
