@@ -213,12 +213,19 @@ def _is_newer(order: Order, canonical: CanonicalOrder) -> bool:
 
 
 def order_cancel(order: Order, *, note: str = "", actor=None) -> Order:
-    """Cancel an open order and give its reserved units back to the pool (the caller holds the order lock)."""
+    """Cancel an open order and give its reserved units back to the pool (the caller holds the order lock).
+
+    A released order's shipments not yet shipped are cancelled first (they leave their wave).
+    """
     if order.state not in OPEN_STATES:
         raise OrderTransitionError(
             _("Order %(order)s is %(state)s and cannot be cancelled.")
             % {"order": order.external_id, "state": order.get_state_display()}
         )
+    if order.state == OrderState.RELEASED:
+        from logistics.services.cancellation import order_shipments_cancel  # the warehouse gives its shipments up
+
+        order_shipments_cancel(order, actor=actor, note=note)
     keys = [line.reservation_key for line in order.lines.all()]
     open_keys = Reservation.objects.filter(line_key__in=keys).exclude(status__in=["released", "shipped"])
     for line_key in sorted(open_keys.values_list("line_key", flat=True)):
