@@ -1,16 +1,13 @@
-"""Demo logistics: one sandbox carrier with three services and rate cards to the demo buyers' countries,
-and the beat entry that reads tracking events and raises stale-shipment alerts."""
+"""Demo logistics: one sandbox carrier with three services and rate cards to the demo buyers' countries
+(the tracking beat entry exists after migrate already; ensured here too)."""
 
 from datetime import time
 from decimal import Decimal
 
-from django_celery_beat.models import IntervalSchedule, PeriodicTask
-
 from .enums import ServiceLeg
 from .models import Carrier, CarrierService, RateBreak, Zone
+from .schedules import tracking_schedule_ensure
 
-TRACKING_EVERY_SECONDS = 15 * 60
-TRACKING_TASK_NAME = "logistics: read tracking events, raise stale-shipment alerts"
 ZONES = {
     # zone: (countries, transit days for economy / standard / express)
     "americas": (["US", "CA", "BR", "MX"], (14, 8, 4)),
@@ -65,10 +62,7 @@ def build() -> str:
                 RateBreak.objects.update_or_create(
                     zone=zone, max_weight_grams=grams, defaults={"price": Decimal(str(prices[index]))}
                 )
-    every, _ = IntervalSchedule.objects.get_or_create(every=TRACKING_EVERY_SECONDS, period=IntervalSchedule.SECONDS)
-    PeriodicTask.objects.get_or_create(
-        name=TRACKING_TASK_NAME, defaults={"task": "logistics.tasks.tracking_refresh_task", "interval": every}
-    )
+    tracking_schedule_ensure()
     return (
         f"logistics: carrier {carrier.code} with {len(SERVICES)} services in {len(ZONES)} zones; tracking every 15 min"
     )

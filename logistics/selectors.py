@@ -3,9 +3,11 @@
 from collections import defaultdict
 from dataclasses import dataclass, field
 
+from django.conf import settings
+
 from inventory.models import BinLocation, KitComponent
 
-from .enums import ShipmentState
+from .enums import PushState, ShipmentState
 from .models import Shipment, ShipmentLine, Wave
 
 NO_BIN = "~"  # sorts after every bin code
@@ -68,6 +70,14 @@ def parcels_on_screen(shipment: Shipment) -> list[dict]:
         }
         for parcel in shipment.parcels.order_by("number").prefetch_related("items__line__order_line__sku")
     ]
+
+
+def stale_days() -> int:
+    return int(getattr(settings, "LOGISTICS_STALE_SHIPMENT_DAYS", 7))
+
+
+def failed_push_count() -> int:
+    return Shipment.objects.filter(push_state=PushState.FAILED).count()
 
 
 def stale_shipment_count() -> int:

@@ -9,7 +9,6 @@ import logging
 from collections import defaultdict
 from datetime import timedelta
 
-from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -29,6 +28,7 @@ from ..enums import ParcelState, PushState, ShipmentState, TrackingStatus
 from ..exceptions import CarrierError, LabelError, LogisticsError, ShipmentStateError
 from ..locks import orders_for_update, shipments_for_update
 from ..models import Parcel, Shipment, TrackingEvent
+from ..selectors import stale_days
 
 logger = logging.getLogger(__name__)
 
@@ -338,10 +338,6 @@ def shipment_tracking_refresh(shipment_id: int) -> int:
 def _stale_parcels(shipment: Shipment, parcels, limit) -> list[Parcel]:
     """Parcels on their way whose last sign of life (event, else the shipping time) is before ``limit``."""
     return [p for p in parcels if p.state == ParcelState.SHIPPED and (p.last_event_at or shipment.shipped_at) < limit]
-
-
-def stale_days() -> int:
-    return int(getattr(settings, "LOGISTICS_STALE_SHIPMENT_DAYS", 7))
 
 
 def shipments_stale_alert(*, days: int | None = None, now=None) -> list[int]:

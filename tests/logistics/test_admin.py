@@ -229,3 +229,50 @@ def test_accountants_cannot_pack(client, accountant_user, order):
     response = client.post(f"{PACK}{shipment.pk}/", {"step": "scan", "barcode": "4006381333931"})
     assert response.status_code == 403
     assert set(ShipmentLine.objects.values_list("packed_quantity", flat=True)) == {0}
+
+
+def test_stale_tracking_and_failed_pushes_show_on_the_admin_index_and_the_shipments_list(staff, order):
+    # given a shipped shipment with a stale-tracking alert and a failed push
+    shipment = picked(order)
+    pack_in_admin(staff, shipment)
+    act(staff, SHIPMENTS, "print_labels", [shipment])
+    act(staff, SHIPMENTS, "ship", [shipment])
+    Shipment.objects.filter(pk=shipment.pk).update(stale_alert_at=NOW, push_state="failed")
+
+    for page in ("/admin/", SHIPMENTS):
+        html = staff.get(page).content.decode()
+        assert "1 shipped shipment has had no tracking event for 7 days." in html
+        assert f'href="{SHIPMENTS}?stale=yes"' in html
+        assert "1 shipment's tracking push failed." in html
+
+    Shipment.objects.filter(pk=shipment.pk).update(stale_alert_at=None, push_state="pushed")
+    html = staff.get("/admin/").content.decode()
+    assert "Every shipped parcel has recent tracking events." in html
+    assert "No failed tracking push." in html
+
+
+def test_packing_screen_closes_a_parcel_and_opens_the_next(staff, order):
+    shipment = picked(order)
+    staff.post(f"{PACK}{shipment.pk}/", {"step": "scan", "barcode": "4006381333931"}, follow=True)
+    closed = staff.post(
+        f"{PACK}{shipment.pk}/",
+        {"step": "close_next", "weight_grams": "600", "length_mm": "200", "width_mm": "150", "height_mm": "100"},
+        follow=True,
+    )
+    assert reported(closed) == [
+        ("success", f"Parcel {shipment.reference}-01 closed; scan the items of the next parcel.")
+    ]
+    scanned = staff.post(f"{PACK}{shipment.pk}/", {"step": "scan", "barcode": "4006381333948"}, follow=True)
+    assert reported(scanned) == [("success", "ACME-PEN: 1 of 1 packed, into parcel 2.")]
+    pack_in_admin_rest = staff.post(f"{PACK}{shipment.pk}/", {"step": "scan", "barcode": "4006381333931"}, follow=True)
+    assert "pack-parcels" in pack_in_admin_rest.content.decode()
+    finished = staff.post(
+        f"{PACK}{shipment.pk}/",
+        {"step": "close", "weight_grams": "700", "length_mm": "200", "width_mm": "150", "height_mm": "100"},
+        follow=True,
+    )
+    assert reported(finished) == [("success", f"{shipment.reference}: packed; print its label next.")]
+    assert list(Shipment.objects.get(pk=shipment.pk).parcels.values_list("number", "weight_grams")) == [
+        (1, 600),
+        (2, 700),
+    ]

@@ -5,6 +5,7 @@ from decimal import Decimal
 
 import pytest
 from django.core.management import call_command
+from django_celery_beat.models import IntervalSchedule, PeriodicTask
 
 from hub.marketplaces.errors import RequestRejected
 from hub.marketplaces.sandbox.common import BUYERS
@@ -17,6 +18,7 @@ from logistics.carriers.sandbox import sandbox_parcel_advance
 from logistics.enums import PushState, TrackingStatus
 from logistics.models import Carrier, RateBreak, Shipment, Zone
 from logistics.rates import ParcelSpec, service_choose
+from logistics.schedules import TRACKING_TASK_NAME
 from logistics.services import (
     order_route,
     parcel_close,
@@ -156,3 +158,28 @@ def test_amazon_confirms_each_parcel_as_a_package_with_its_items(live_server, se
         (numbers[1], [1]),
     ]
     assert SandboxOrder.objects.get(pk=placed.pk).status == "Shipped"
+
+
+@pytest.mark.django_db
+def test_the_tracking_beat_entry_exists_after_migrate_and_keeps_operators_edits():
+    # the test database was built by migrate: the entry is there without any demo data
+    entry = PeriodicTask.objects.get(name=TRACKING_TASK_NAME)
+    assert (entry.task, entry.interval.every, entry.interval.period, entry.enabled) == (
+        "logistics.tasks.tracking_refresh_task",
+        900,
+        "seconds",
+        True,
+    )
+
+    # an operator makes it hourly and disables it; migrate again keeps both and adds no second entry
+    entry.interval = IntervalSchedule.objects.create(every=1, period=IntervalSchedule.HOURS)
+    entry.enabled = False
+    entry.save()
+    call_command("migrate", verbosity=0)
+    entry = PeriodicTask.objects.get(name=TRACKING_TASK_NAME)
+    assert (entry.interval.every, entry.interval.period, entry.enabled) == (1, "hours", False)
+
+    # deleted, it comes back with the next migrate
+    entry.delete()
+    call_command("migrate", verbosity=0)
+    assert PeriodicTask.objects.filter(name=TRACKING_TASK_NAME, enabled=True).count() == 1
