@@ -8,6 +8,7 @@ from datetime import datetime
 import httpx
 
 from .errors import ServerError, Throttled
+from .http import http_client
 from .types import (
     AccountConfig,
     CanonicalOrder,
@@ -37,7 +38,7 @@ class MarketplaceAdapter(ABC):
     def __init__(self, account: AccountConfig, client: httpx.Client | None = None):
         self.account = account
         self.base_url = (account.base_url or self.default_base_url).rstrip("/")
-        self.client = client or httpx.Client(timeout=httpx.Timeout(account.timeout_seconds, connect=5.0))
+        self.client = client or http_client(httpx.Timeout(account.timeout_seconds, connect=5.0))
         # Set by the caller. ``orders_known``: given the stamps of listed orders, the ids the caller
         # already holds in that state (their detail is not fetched again). ``pace``: called before
         # each call of an operation in ``operation_limits``; answers the seconds to wait (0: go now).

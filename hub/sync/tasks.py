@@ -33,13 +33,20 @@ def outbox_drain_task() -> int:
     return len(accounts)
 
 
+PUSH_QUEUED_SECONDS = 2
+
+
 def push_soon(account_id: int, countdown: float | None = None) -> None:
+    """Wake the account's pusher: at most one task queued per account (many wake-ups, one push run)."""
     dispatcher.mark_dirty(account_id)
+    if countdown is None and not cache.add(f"push-queued:{account_id}", 1, timeout=PUSH_QUEUED_SECONDS):
+        return  # a queued run will see the new targets
     account_push_task.apply_async(args=[account_id], countdown=countdown)
 
 
 @shared_task(ignore_result=True)
 def account_push_task(account_id: int) -> None:
+    cache.delete(f"push-queued:{account_id}")
     run = dispatcher.account_push(account_id)
     if run.retry_in is not None:
         account_push_task.apply_async(args=[account_id], countdown=max(run.retry_in, 0.05))

@@ -179,14 +179,16 @@ def webhook_enqueue(shop: SandboxShop, topic: str, body: bytes, headers: dict, *
     return webhooks
 
 
-def webhook_deliver(webhook_id: int, client=None) -> int:
+def webhook_deliver(webhook_id: int) -> int:
     """POST one queued push; returns the HTTP status (or 0 when the hub could not be reached)."""
     import httpx
 
+    from ..http import tls_context
+
     webhook = SandboxWebhook.objects.get(pk=webhook_id)
     try:
-        response = (client or httpx).post(
-            webhook.url, content=bytes(webhook.body), headers=webhook.headers, timeout=10.0
+        response = httpx.post(
+            webhook.url, content=bytes(webhook.body), headers=webhook.headers, timeout=10.0, verify=tls_context()
         )
         status = response.status_code
     except httpx.HTTPError:
