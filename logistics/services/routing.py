@@ -1,8 +1,9 @@
 """Routing: which warehouse ships each line of an order, and which carrier service carries it.
 
 The reservation already decided where the units are held (the seller's virtual stock first,
-then the shared pool); routing reads those allocations, so the warehouse that ships is the
-one whose stock was reserved, and records why.
+then the shared pool warehouse nearest to the destination); routing reads those allocations,
+so the warehouse that ships is the one whose stock was reserved, and records why, with the
+reason each allocation gave.
 """
 
 from collections import defaultdict
@@ -48,11 +49,13 @@ def order_route(order_id: int, *, actor=None, policy: str | None = None) -> list
                 % {"order": order.external_id, "state": order.get_state_display()}
             )
         lines = list(order.lines.select_related("sku").order_by("pk"))
-        allocations = defaultdict(list)
+        allocations, why = defaultdict(list), defaultdict(list)
         for allocation in ReservationAllocation.objects.filter(
             reservation__line_key__in=[line.reservation_key for line in lines], quantity__gt=0
         ).select_related("stock__warehouse", "reservation"):
             allocations[allocation.reservation.line_key].append(allocation.stock)
+            if allocation.reason and allocation.reason not in why[allocation.stock.warehouse]:
+                why[allocation.stock.warehouse].append(allocation.reason)
         by_warehouse, virtual = defaultdict(list), defaultdict(bool)
         for line in lines:
             rows = allocations.get(line.reservation_key, [])
@@ -79,6 +82,9 @@ def order_route(order_id: int, *, actor=None, policy: str | None = None) -> list
             else:
                 reason = _("The shared pool at %(warehouse)s holds the reserved units.")
             reason %= {"warehouse": warehouse.code}
+            if why[warehouse]:
+                # the reservation's own account of the choice, e.g. "nearest pool warehouse to DE: sz-central 7290 km"
+                reason += " " + _("Reserved as: %(why)s.") % {"why": "; ".join(why[warehouse])}
             if len(by_warehouse) > 1:
                 reason += " " + _("Split: the order ships from %(count)s warehouses.") % {"count": len(by_warehouse)}
             shipment = Shipment.objects.create(order=order, warehouse=warehouse, routing_reason=reason)

@@ -86,7 +86,10 @@ def test_whole_flow_on_the_services_keeps_stock_and_ledger_in_step(django_captur
     order.refresh_from_db()
     assert order.state == OrderState.RELEASED
     assert (shipment.warehouse, shipment.state) == (warehouse, ShipmentState.ROUTED)
-    assert shipment.routing_reason == "The shared pool at wh-main holds the reserved units."
+    assert shipment.routing_reason == (
+        "The shared pool at wh-main holds the reserved units. "
+        "Reserved as: nearest pool warehouse to DE: wh-main 7442 km."
+    )
     assert verify_ledger() == []
 
     # waved: multi-item wave at today's 16:00 standard cut-off
