@@ -4,8 +4,10 @@
 from datetime import time
 from decimal import Decimal
 
+from django.utils import timezone
+
 from .enums import ServiceLeg
-from .models import Carrier, CarrierService, RateBreak, Zone
+from .models import Carrier, CarrierService, ExchangeRate, RateBreak, Zone
 from .schedules import tracking_schedule_ensure
 
 ZONES = {
@@ -32,6 +34,10 @@ SERVICES = {
     ),
     "express": (30000, True, True, time(11, 0), [(1000, (22.0, 19.5, 12.0)), (30000, (68.0, 61.0, 40.0))]),
 }
+
+
+# value of one unit in USD, from 1 January: lets operators try rate cards in EUR or CNY
+EXCHANGE_RATES = {"EUR": Decimal("1.08"), "CNY": Decimal("0.138")}
 
 
 def build() -> str:
@@ -62,7 +68,11 @@ def build() -> str:
                 RateBreak.objects.update_or_create(
                     zone=zone, max_weight_grams=grams, defaults={"price": Decimal(str(prices[index]))}
                 )
+    new_year = timezone.now().date().replace(month=1, day=1)
+    for currency, rate in EXCHANGE_RATES.items():
+        ExchangeRate.objects.get_or_create(currency=currency, valid_from=new_year, defaults={"rate": rate})
     tracking_schedule_ensure()
     return (
-        f"logistics: carrier {carrier.code} with {len(SERVICES)} services in {len(ZONES)} zones; tracking every 15 min"
+        f"logistics: carrier {carrier.code} with {len(SERVICES)} services in {len(ZONES)} zones; "
+        f"exchange rates for {', '.join(EXCHANGE_RATES)}; tracking every 15 min"
     )

@@ -6,11 +6,12 @@ from datetime import UTC, datetime
 import pytest
 
 from inventory.ledger import verify_ledger
-from logistics.enums import ShipmentState
+from logistics.enums import ParcelState, ShipmentState
 from logistics.exceptions import PackingError, ShipmentStateError
-from logistics.models import Shipment, ShipmentLine, Wave
+from logistics.models import Parcel, ParcelItem, Shipment, ShipmentLine, Wave
 from logistics.services import (
     order_route,
+    parcel_close,
     shipment_label,
     shipment_pack,
     shipment_scan_item,
@@ -79,3 +80,34 @@ def test_six_scans_of_one_item_pack_exactly_the_units_ordered():
     assert all(isinstance(value, PackingError) for kind, value in outcomes if kind == "error")
     line = ShipmentLine.objects.get(shipment=shipment, order_line__seller_sku="ACME-MUG")
     assert (line.quantity, line.packed_quantity) == (2, 2)
+
+
+def test_four_packers_closing_the_same_parcel_close_it_once_and_open_one_next():
+    # given a picked shipment with one MUG scanned into parcel 1
+    rate_card()
+    _seller, account, _warehouse, _mug, _pen = acme_shop()
+    [shipment] = order_route(allocated_order(account).pk)
+    [wave] = waves_build(now=NOW)
+    wave_pick_confirm(wave.pk)
+    shipment_scan_item(shipment.pk, MUG)
+    close = functools.partial(
+        parcel_close, shipment.pk, weight_grams=600, length_mm=200, width_mm=150, height_mm=100, open_next=True
+    )
+
+    outcomes = race([close] * 4)
+
+    # one closes parcel 1 and opens parcel 2; the others find parcel 2 empty and are refused
+    assert kinds(outcomes) == ["error"] * 3 + ["ok"]
+    assert all(isinstance(value, PackingError) for kind, value in outcomes if kind == "error")
+    assert list(Parcel.objects.filter(shipment=shipment).order_by("number").values_list("number", "state")) == [
+        (1, ParcelState.CLOSED),
+        (2, ParcelState.OPEN),
+    ]
+
+    # scans racing into the open parcel each land once
+    outcomes = race([functools.partial(shipment_scan_item, shipment.pk, MUG) for _ in range(3)])
+    assert kinds(outcomes) == ["error"] * 2 + ["ok"]
+    assert list(ParcelItem.objects.filter(parcel__shipment=shipment).values_list("parcel__number", "quantity")) == [
+        (1, 1),
+        (2, 1),
+    ]
