@@ -25,13 +25,11 @@ from .models import (
     AdaptiveBuffer,
     AllocationRule,
     BinLocation,
-    InboundShipment,
     KitComponent,
     LedgerCheck,
     LowStockAlert,
     Movement,
     Product,
-    ProductionOrder,
     Reservation,
     ReservationAllocation,
     Sku,
@@ -496,75 +494,5 @@ def service_action(name: str, description, call, done_message):
     return admin.action(description=description, permissions=["change"])(action)
 
 
-class IncomingAdmin(admin.ModelAdmin):
-    """Production orders and inbound shipments: created here through ``create``, moved on only by actions."""
-
-    list_select_related = ["sku", "warehouse", "seller"]
-    list_filter = ["status", "warehouse"]
-    autocomplete_fields = ["sku"]
-    readonly_fields = ["status"]
-    create = None  # the service that creates a record from the form's fields
-
-    def get_readonly_fields(self, request, obj=None):
-        if obj is None:
-            return self.readonly_fields
-        return [f.name for f in self.model._meta.fields if f.name not in ("id", "created_at", "updated_at")]
-
-    def has_delete_permission(self, request, obj=None):
-        return False
-
-    def save_model(self, request, obj, form, change):
-        if change:
-            return  # nothing is editable once created: the actions move it on
-        fields = {name: form.cleaned_data[name] for name in self.fields if name != "status"}
-        obj.pk = type(self).create(**fields).pk
-
-
-@admin.register(ProductionOrder)
-class ProductionOrderAdmin(IncomingAdmin):
-    list_display = ["number", "sku", "quantity", "warehouse", "seller", "eta", "status"]
-    search_fields = ["number", "sku__code"]
-    fields = ["number", "sku", "warehouse", "seller", "quantity", "eta", "note", "status"]
-    create = services.production_order_create
-    actions = [
-        service_action(
-            "start",
-            _("Start production"),
-            lambda order, user: services.production_order_start(order=order),
-            _("%(count)s production orders started."),
-        ),
-        service_action(
-            "complete",
-            _("Complete and receive into stock"),
-            lambda order, user: services.production_order_complete(order=order, actor=user),
-            _("%(count)s production orders completed and received."),
-        ),
-        service_action(
-            "cancel",
-            _("Cancel"),
-            lambda order, user: services.production_order_cancel(order=order),
-            _("%(count)s production orders cancelled."),
-        ),
-    ]
-
-
-@admin.register(InboundShipment)
-class InboundShipmentAdmin(IncomingAdmin):
-    list_display = ["reference", "sku", "quantity", "warehouse", "seller", "carrier", "eta", "status"]
-    search_fields = ["reference", "sku__code", "carrier"]
-    fields = ["reference", "sku", "warehouse", "seller", "quantity", "carrier", "eta", "status"]
-    create = services.inbound_shipment_create
-    actions = [
-        service_action(
-            "receive",
-            _("Receive into stock"),
-            lambda shipment, user: services.inbound_shipment_receive(shipment=shipment, actor=user),
-            _("%(count)s inbound shipments received."),
-        ),
-        service_action(
-            "cancel",
-            _("Cancel"),
-            lambda shipment, user: services.inbound_shipment_cancel(shipment=shipment),
-            _("%(count)s inbound shipments cancelled."),
-        ),
-    ]
+# Production orders and inbound shipments (documents with lines) have their own module.
+from . import admin_planning  # noqa: E402, F401

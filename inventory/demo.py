@@ -7,7 +7,7 @@ from itertools import product as cartesian
 from django.utils import timezone
 
 from . import services
-from .enums import InboundStatus, ProductionStatus, WarehouseKind
+from .enums import ProductionStatus, WarehouseKind
 from .models import AllocationRule, BinLocation, InboundShipment, Movement, Product, ProductionOrder, Sku, Warehouse
 
 OPENING_REFERENCE = "demo:opening-stock"
@@ -153,41 +153,44 @@ def _harbor_virtual_stock(central) -> int:
 
 
 def _incoming(central) -> int:
+    """Production orders and inbound shipments with several lines; one of each partly received."""
     today = timezone.now().date()
     production = [
-        # number, sku code, quantity, days to ETA, status
-        ("MO-DEMO-001", "LAMP-BLK-US", 200, 12, ProductionStatus.IN_PRODUCTION),
-        ("MO-DEMO-002", "MAT-PUR-6MM", 150, 20, ProductionStatus.PLANNED),
-        ("MO-DEMO-003", "BOTTLE-750-BLK", 300, 9, ProductionStatus.IN_PRODUCTION),
+        # number, [(sku code, quantity)], days to ETA, status
+        ("MO-DEMO-001", [("LAMP-BLK-US", 200), ("MAT-PUR-6MM", 60)], 12, ProductionStatus.IN_PRODUCTION),
+        ("MO-DEMO-002", [("MAT-PUR-6MM", 150)], 20, ProductionStatus.PLANNED),
+        ("MO-DEMO-003", [("BOTTLE-750-BLK", 300), ("TOTE-NAT-M", 100)], 9, ProductionStatus.IN_PRODUCTION),
     ]
-    for number, code, quantity, days, status in production:
-        ProductionOrder.objects.update_or_create(
+    for number, lines, days, status in production:
+        if ProductionOrder.objects.filter(number=number).exists():
+            continue
+        order = services.production_order_create(
             number=number,
-            defaults={
-                "sku": Sku.objects.get(code=code),
-                "warehouse": central,
-                "quantity": quantity,
-                "eta": today + dt.timedelta(days=days),
-                "status": status,
-            },
+            warehouse=central,
+            eta=today + dt.timedelta(days=days),
+            lines=[(Sku.objects.get(code=code), quantity) for code, quantity in lines],
         )
+        if status != ProductionStatus.PLANNED:
+            services.production_order_start(order=order)
     inbound = [
-        # reference, sku code, quantity, days to ETA, carrier
-        ("IN-DEMO-001", "TOTE-NAT-M", 120, 4, "SF Express"),
-        ("IN-DEMO-002", "UTENSIL-8PC-GRY", 80, 6, "COSCO"),
+        # reference, [(sku code, quantity)], days to ETA, carrier
+        ("IN-DEMO-001", [("TOTE-NAT-M", 120), ("UTENSIL-8PC-GRY", 40)], 4, "SF Express"),
+        ("IN-DEMO-002", [("UTENSIL-8PC-GRY", 80)], 6, "COSCO"),
     ]
-    for reference, code, quantity, days, carrier in inbound:
-        InboundShipment.objects.update_or_create(
+    for reference, lines, days, carrier in inbound:
+        if InboundShipment.objects.filter(reference=reference).exists():
+            continue
+        shipment = services.inbound_shipment_create(
             reference=reference,
-            defaults={
-                "sku": Sku.objects.get(code=code),
-                "warehouse": central,
-                "quantity": quantity,
-                "eta": today + dt.timedelta(days=days),
-                "carrier": carrier,
-                "status": InboundStatus.IN_TRANSIT,
-            },
+            warehouse=central,
+            eta=today + dt.timedelta(days=days),
+            carrier=carrier,
+            lines=[(Sku.objects.get(code=code), quantity) for code, quantity in lines],
         )
+        if reference == "IN-DEMO-001":  # the first cartons arrived: partially received
+            services.inbound_shipment_receive(
+                shipment=shipment, received={Sku.objects.get(code="TOTE-NAT-M").pk: 50}, actor=None
+            )
     return len(production) + len(inbound)
 
 

@@ -49,26 +49,49 @@ RESERVATION_TRANSITIONS = {
 class ProductionStatus(models.TextChoices):
     PLANNED = "planned", _("Planned")
     IN_PRODUCTION = "in_production", _("In production")
+    PARTIALLY_RECEIVED = "partially_received", _("Partially received")
     COMPLETED = "completed", _("Completed")
     CANCELLED = "cancelled", _("Cancelled")
 
 
+# Receiving some lines (or part of a line) makes a document partially received; receiving the
+# last outstanding unit completes it. Cancelling one that is partially received keeps what was
+# received and stops expecting the rest.
 PRODUCTION_TRANSITIONS = {
     ProductionStatus.PLANNED: {ProductionStatus.IN_PRODUCTION, ProductionStatus.CANCELLED},
-    ProductionStatus.IN_PRODUCTION: {ProductionStatus.COMPLETED, ProductionStatus.CANCELLED},
+    ProductionStatus.IN_PRODUCTION: {
+        ProductionStatus.PARTIALLY_RECEIVED,
+        ProductionStatus.COMPLETED,
+        ProductionStatus.CANCELLED,
+    },
+    ProductionStatus.PARTIALLY_RECEIVED: {
+        ProductionStatus.PARTIALLY_RECEIVED,
+        ProductionStatus.COMPLETED,
+        ProductionStatus.CANCELLED,
+    },
     ProductionStatus.COMPLETED: set(),
     ProductionStatus.CANCELLED: set(),
 }
+# still to come: counted as "in production" for sellers
+PRODUCTION_OPEN = (ProductionStatus.PLANNED, ProductionStatus.IN_PRODUCTION, ProductionStatus.PARTIALLY_RECEIVED)
 
 
 class InboundStatus(models.TextChoices):
     IN_TRANSIT = "in_transit", _("In transit")
+    PARTIALLY_RECEIVED = "partially_received", _("Partially received")
     RECEIVED = "received", _("Received")
     CANCELLED = "cancelled", _("Cancelled")
 
 
 INBOUND_TRANSITIONS = {
-    InboundStatus.IN_TRANSIT: {InboundStatus.RECEIVED, InboundStatus.CANCELLED},
+    InboundStatus.IN_TRANSIT: {InboundStatus.PARTIALLY_RECEIVED, InboundStatus.RECEIVED, InboundStatus.CANCELLED},
+    InboundStatus.PARTIALLY_RECEIVED: {
+        InboundStatus.PARTIALLY_RECEIVED,
+        InboundStatus.RECEIVED,
+        InboundStatus.CANCELLED,
+    },
     InboundStatus.RECEIVED: set(),
     InboundStatus.CANCELLED: set(),
 }
+# still to come: counted as "in transit" for sellers
+INBOUND_OPEN = (InboundStatus.IN_TRANSIT, InboundStatus.PARTIALLY_RECEIVED)

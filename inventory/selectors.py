@@ -2,10 +2,10 @@
 
 from dataclasses import dataclass
 
-from django.db.models import Q, Sum
+from django.db.models import F, Q, Sum
 
-from .enums import InboundStatus, ProductionStatus
-from .models import InboundShipment, KitComponent, ProductionOrder, Stock
+from .enums import INBOUND_OPEN, PRODUCTION_OPEN
+from .models import InboundShipmentLine, KitComponent, ProductionOrderLine, Stock
 
 
 @dataclass(frozen=True)
@@ -35,23 +35,8 @@ def stock_summary_list(*, sku_ids, seller=None) -> dict[int, StockSummary]:
         .annotate(on_hand=Sum("on_hand"), reserved=Sum("reserved"), available=Sum("available"))
         .order_by()
     )
-    incoming_scope = scope
-    transit = dict(
-        InboundShipment.objects.filter(incoming_scope, sku_id__in=sku_ids, status=InboundStatus.IN_TRANSIT)
-        .values_list("sku_id")
-        .annotate(units=Sum("quantity"))
-        .order_by()
-    )
-    production = dict(
-        ProductionOrder.objects.filter(
-            incoming_scope,
-            sku_id__in=sku_ids,
-            status__in=[ProductionStatus.PLANNED, ProductionStatus.IN_PRODUCTION],
-        )
-        .values_list("sku_id")
-        .annotate(units=Sum("quantity"))
-        .order_by()
-    )
+    transit = _outstanding(InboundShipmentLine, "shipment", INBOUND_OPEN, sku_ids, seller)
+    production = _outstanding(ProductionOrderLine, "order", PRODUCTION_OPEN, sku_ids, seller)
     by_sku = {row["sku_id"]: row for row in stock}
     return {
         sku_id: StockSummary(
@@ -64,6 +49,20 @@ def stock_summary_list(*, sku_ids, seller=None) -> dict[int, StockSummary]:
         )
         for sku_id in sku_ids
     }
+
+
+def _outstanding(line_model, document: str, open_statuses, sku_ids, seller) -> dict[int, int]:
+    """Units per SKU still expected on the lines of open documents (quantity - received), in the seller's scope."""
+    scope = Q()
+    if seller is not None:
+        own = Q(**{f"{document}__seller": seller})
+        scope = own | Q(**{f"{document}__seller__isnull": True}) if seller.may_draw_on_pool else own
+    return dict(
+        line_model.objects.filter(scope, sku_id__in=sku_ids, **{f"{document}__status__in": open_statuses})
+        .values_list("sku_id")
+        .annotate(units=Sum(F("quantity") - F("quantity_received")))
+        .order_by()
+    )
 
 
 def kit_available(kit_id: int, *, seller=None) -> int:

@@ -48,6 +48,40 @@ def ledger_check_schedule_remove(apps, schema_editor):
     apps.get_model("django_celery_beat", "PeriodicTask").objects.filter(name=LEDGER_CHECK_TASK_NAME).delete()
 
 
+def incoming_lines_from_documents(apps, schema_editor):
+    """Each single-SKU production order / inbound shipment becomes a document with one line.
+
+    Units of a completed order or a received shipment count as received; others as outstanding.
+    """
+    for document, line, fk, done in (
+        ("ProductionOrder", "ProductionOrderLine", "order", "completed"),
+        ("InboundShipment", "InboundShipmentLine", "shipment", "received"),
+    ):
+        Line = apps.get_model("inventory", line)
+        Line.objects.bulk_create(
+            [
+                Line(
+                    **{fk: record},
+                    sku_id=record.sku_id,
+                    quantity=record.quantity,
+                    quantity_received=record.quantity if record.status == done else 0,
+                )
+                for record in apps.get_model("inventory", document).objects.all()
+            ],
+            batch_size=1000,
+        )
+
+
+def incoming_documents_from_lines(apps, schema_editor):
+    """Back to one SKU per document: its first line (a document with several lines keeps only the first)."""
+    for document in ("ProductionOrder", "InboundShipment"):
+        for record in apps.get_model("inventory", document).objects.all():
+            first = record.lines.order_by("id").first()
+            if first is not None:
+                record.sku_id, record.quantity = first.sku_id, first.quantity
+                record.save(update_fields=["sku", "quantity"])
+
+
 class Migration(migrations.Migration):
 
     dependencies = [
@@ -119,5 +153,110 @@ class Migration(migrations.Migration):
         migrations.AddConstraint(
             model_name='warehouse',
             constraint=models.CheckConstraint(condition=models.Q(models.Q(('latitude__isnull', True), ('longitude__isnull', True)), models.Q(('latitude__isnull', False), ('longitude__isnull', False)), _connector='OR'), name='warehouse_coordinates_both_or_neither'),
+        ),
+        migrations.CreateModel(
+            name='InboundShipmentLine',
+            fields=[
+                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
+                ('quantity', models.PositiveIntegerField(verbose_name='quantity')),
+                ('quantity_received', models.PositiveIntegerField(default=0, verbose_name='received')),
+            ],
+            options={
+                'verbose_name': 'inbound shipment line',
+                'verbose_name_plural': 'inbound shipment lines',
+                'ordering': ['shipment', 'id'],
+            },
+        ),
+        migrations.CreateModel(
+            name='ProductionOrderLine',
+            fields=[
+                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
+                ('quantity', models.PositiveIntegerField(verbose_name='quantity')),
+                ('quantity_received', models.PositiveIntegerField(default=0, verbose_name='received')),
+            ],
+            options={
+                'verbose_name': 'production order line',
+                'verbose_name_plural': 'production order lines',
+                'ordering': ['order', 'id'],
+            },
+        ),
+        migrations.AddField(
+            model_name='inboundshipmentline',
+            name='shipment',
+            field=models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='lines', to='inventory.inboundshipment', verbose_name='inbound shipment'),
+        ),
+        migrations.AddField(
+            model_name='inboundshipmentline',
+            name='sku',
+            field=models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='%(class)s_set', to='inventory.sku', verbose_name='SKU'),
+        ),
+        migrations.AddField(
+            model_name='productionorderline',
+            name='order',
+            field=models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='lines', to='inventory.productionorder', verbose_name='production order'),
+        ),
+        migrations.AddField(
+            model_name='productionorderline',
+            name='sku',
+            field=models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='%(class)s_set', to='inventory.sku', verbose_name='SKU'),
+        ),
+        migrations.AddConstraint(
+            model_name='inboundshipmentline',
+            constraint=models.UniqueConstraint(fields=('shipment', 'sku'), name='inbound_line_unique_sku'),
+        ),
+        migrations.AddConstraint(
+            model_name='inboundshipmentline',
+            constraint=models.CheckConstraint(condition=models.Q(('quantity__gte', 1)), name='inbound_line_quantity_positive'),
+        ),
+        migrations.AddConstraint(
+            model_name='inboundshipmentline',
+            constraint=models.CheckConstraint(condition=models.Q(('quantity_received__lte', models.F('quantity'))), name='inbound_line_received_within_quantity'),
+        ),
+        migrations.AddConstraint(
+            model_name='productionorderline',
+            constraint=models.UniqueConstraint(fields=('order', 'sku'), name='production_line_unique_sku'),
+        ),
+        migrations.AddConstraint(
+            model_name='productionorderline',
+            constraint=models.CheckConstraint(condition=models.Q(('quantity__gte', 1)), name='production_line_quantity_positive'),
+        ),
+        migrations.AddConstraint(
+            model_name='productionorderline',
+            constraint=models.CheckConstraint(condition=models.Q(('quantity_received__lte', models.F('quantity'))), name='production_line_received_within_quantity'),
+        ),
+        migrations.AlterField(
+            model_name='inboundshipment',
+            name='status',
+            field=models.CharField(choices=[('in_transit', 'In transit'), ('partially_received', 'Partially received'), ('received', 'Received'), ('cancelled', 'Cancelled')], default='in_transit', max_length=24, verbose_name='status'),
+        ),
+        migrations.AlterField(
+            model_name='productionorder',
+            name='status',
+            field=models.CharField(choices=[('planned', 'Planned'), ('in_production', 'In production'), ('partially_received', 'Partially received'), ('completed', 'Completed'), ('cancelled', 'Cancelled')], default='planned', max_length=24, verbose_name='status'),
+        ),
+        migrations.RunPython(incoming_lines_from_documents, incoming_documents_from_lines),
+        migrations.RemoveConstraint(
+            model_name='inboundshipment',
+            name='inbound_quantity_positive',
+        ),
+        migrations.RemoveConstraint(
+            model_name='productionorder',
+            name='production_quantity_positive',
+        ),
+        migrations.RemoveField(
+            model_name='inboundshipment',
+            name='quantity',
+        ),
+        migrations.RemoveField(
+            model_name='inboundshipment',
+            name='sku',
+        ),
+        migrations.RemoveField(
+            model_name='productionorder',
+            name='quantity',
+        ),
+        migrations.RemoveField(
+            model_name='productionorder',
+            name='sku',
         ),
     ]

@@ -1,6 +1,6 @@
 from .audit import LedgerCheck
 from .catalogue import BinLocation, KitComponent, Product, Sku, Warehouse
-from .planning import InboundShipment, ProductionOrder
+from .planning import InboundShipment, InboundShipmentLine, ProductionOrder, ProductionOrderLine
 from .rules import AdaptiveBuffer, AllocationRule
 from .stock import (
     LowStockAlert,
@@ -17,6 +17,7 @@ __all__ = [
     "AllocationRule",
     "BinLocation",
     "InboundShipment",
+    "InboundShipmentLine",
     "KitComponent",
     "LedgerCheck",
     "LowStockAlert",
@@ -24,6 +25,7 @@ __all__ = [
     "PoolStock",
     "Product",
     "ProductionOrder",
+    "ProductionOrderLine",
     "Reservation",
     "ReservationAllocation",
     "Sku",

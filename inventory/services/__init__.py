@@ -16,6 +16,7 @@ from .planning import (
     production_order_cancel,
     production_order_complete,
     production_order_create,
+    production_order_receive,
     production_order_start,
 )
 from .reservations import (
@@ -46,6 +47,7 @@ __all__ = [
     "production_order_cancel",
     "production_order_complete",
     "production_order_create",
+    "production_order_receive",
     "production_order_start",
     "reservation_pick",
     "reservation_release",

@@ -2,6 +2,7 @@ import datetime as dt
 
 import pytest
 
+from inventory import services
 from inventory.enums import MovementKind, ProductionStatus
 from inventory.models import InboundShipment, LowStockAlert, Movement, ProductionOrder, Stock
 from inventory.services import OrderLine, order_lines_reserve
@@ -104,11 +105,21 @@ def test_accountant_may_look_but_not_book(client, accountant_user, sku, central)
 
 
 def test_production_order_created_started_and_completed_from_the_admin(staff, sku, central):
+    other = SkuFactory(code="LID")
     staff.post(
         "/admin/inventory/productionorder/add/",
-        {"number": "MO-77", "sku": sku.pk, "warehouse": central.pk, "quantity": "120", "eta": "2026-12-20"},
+        {
+            "number": "MO-77",
+            "warehouse": central.pk,
+            "eta": "2026-12-20",
+            **lines_formset("lines", [(sku.pk, 120), (other.pk, 30)]),
+        },
     )
     order = ProductionOrder.objects.get(number="MO-77")
+    assert sorted(order.lines.values_list("sku__code", "quantity", "quantity_received")) == [
+        ("LID", 30, 0),
+        ("MUG-BLK", 120, 0),
+    ]
 
     complete_too_early = staff.post(
         "/admin/inventory/productionorder/",
@@ -122,12 +133,61 @@ def test_production_order_created_started_and_completed_from_the_admin(staff, sk
     order.refresh_from_db()
     assert order.status == ProductionStatus.COMPLETED
     assert pool_row(sku).on_hand == 120
+    assert pool_row(other).on_hand == 30
 
 
-def test_inbound_shipment_received_from_the_admin(staff, sku, central, seller):
-    shipment = InboundShipment.objects.create(
-        reference="IN-9", sku=sku, warehouse=central, seller=seller, quantity=8, eta=dt.date(2026, 12, 1)
+def lines_formset(prefix: str, lines) -> dict:
+    """The POST data of a lines inline: management form plus one form per (sku id, quantity)."""
+    data = {
+        f"{prefix}-TOTAL_FORMS": str(len(lines)),
+        f"{prefix}-INITIAL_FORMS": "0",
+        f"{prefix}-MIN_NUM_FORMS": "0",
+        f"{prefix}-MAX_NUM_FORMS": "1000",
+    }
+    for index, (sku_id, quantity) in enumerate(lines):
+        data[f"{prefix}-{index}-sku"] = str(sku_id)
+        data[f"{prefix}-{index}-quantity"] = str(quantity)
+    return data
+
+
+def test_an_inbound_shipment_needs_lines_and_each_sku_once(staff, sku, central):
+    empty = staff.post(
+        "/admin/inventory/inboundshipment/add/",
+        {"reference": "IN-0", "warehouse": central.pk, "eta": "2026-12-01", **lines_formset("lines", [])},
     )
+    twice = staff.post(
+        "/admin/inventory/inboundshipment/add/",
+        {
+            "reference": "IN-0",
+            "warehouse": central.pk,
+            "eta": "2026-12-01",
+            **lines_formset("lines", [(sku.pk, 2), (sku.pk, 3)]),
+        },
+    )
+
+    assert "A document needs at least one line." in empty.text
+    assert "Please correct the duplicate data for sku." in twice.text  # the unique (shipment, sku) constraint
+    assert not InboundShipment.objects.exists()
+
+
+def test_inbound_shipment_received_line_by_line_from_the_admin(staff, sku, central, seller):
+    other = SkuFactory(code="LID")
+    shipment = services.inbound_shipment_create(
+        reference="IN-9", lines=[(sku, 8), (other, 5)], warehouse=central, seller=seller, eta=dt.date(2026, 12, 1)
+    )
+    url = f"/admin/inventory/inboundshipment/{shipment.pk}/receive/"
+    assert 'value="8"' in staff.get(url).text  # everything outstanding, by default
+
+    partly = staff.post(url, {f"sku_{sku.pk}": "3", f"sku_{other.pk}": "0"}, follow=True)
+    too_much = staff.post(url, {f"sku_{sku.pk}": "6", f"sku_{other.pk}": "0"})
+
+    assert "IN-9: received; it is now Partially received." in partly.text
+    assert too_much.status_code == 200  # the form refuses more than is outstanding (5 of the mug)
+    assert Stock.objects.get(sku=sku, seller=seller).on_hand == 3
+    assert not Stock.objects.filter(sku=other).exists()
+    shipment.refresh_from_db()
+    assert shipment.status == "partially_received"
+    assert sorted(shipment.lines.values_list("sku__code", "quantity_received")) == [("LID", 0), ("MUG-BLK", 3)]
 
     response = staff.post(
         "/admin/inventory/inboundshipment/", {"action": "receive", "_selected_action": [shipment.pk]}, follow=True
@@ -135,6 +195,9 @@ def test_inbound_shipment_received_from_the_admin(staff, sku, central, seller):
 
     assert "1 inbound shipments received." in response.text
     assert Stock.objects.get(sku=sku, seller=seller).on_hand == 8
+    assert Stock.objects.get(sku=other, seller=seller).on_hand == 5
+    shipment.refresh_from_db()
+    assert shipment.status == "received"
 
 
 def test_low_stock_alerts_are_listed_open_or_resolved(staff, central, seller):

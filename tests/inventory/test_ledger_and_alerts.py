@@ -104,9 +104,9 @@ def test_low_stock_alert_is_raised_once_and_resolved_on_restock(central, seller)
 
 
 def test_production_order_and_inbound_shipment_book_stock_on_arrival(sku, central, seller):
-    order = production_order_create(number="MO-1", sku=sku, warehouse=central, quantity=50, eta=dt.date(2026, 12, 10))
+    order = production_order_create(number="MO-1", lines=[(sku, 50)], warehouse=central, eta=dt.date(2026, 12, 10))
     shipment = inbound_shipment_create(
-        reference="IN-1", sku=sku, warehouse=central, seller=seller, quantity=7, eta=dt.date(2026, 12, 1)
+        reference="IN-1", lines=[(sku, 7)], warehouse=central, seller=seller, eta=dt.date(2026, 12, 1)
     )
 
     with pytest.raises(InvalidTransition):

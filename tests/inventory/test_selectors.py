@@ -18,11 +18,11 @@ def test_seller_sees_pool_plus_own_virtual_stock_and_incoming_units(sku, central
     stocked(sku, regional, 5)
     virtual_stock_lock(seller=harbor, sku=sku, warehouse=central, quantity=10)
     order_lines_reserve(seller=harbor, lines=[OrderLine("h1", sku.pk, 4)])
-    inbound_shipment_create(reference="IN-1", sku=sku, warehouse=central, quantity=7, eta=dt.date(2026, 12, 2))
+    inbound_shipment_create(reference="IN-1", lines=[(sku, 7)], warehouse=central, eta=dt.date(2026, 12, 2))
     inbound_shipment_create(
-        reference="IN-2", sku=sku, warehouse=central, quantity=9, seller=lotus, eta=dt.date(2026, 12, 2)
+        reference="IN-2", lines=[(sku, 9)], warehouse=central, seller=lotus, eta=dt.date(2026, 12, 2)
     )
-    production_order_create(number="MO-1", sku=sku, warehouse=central, quantity=100, eta=dt.date(2026, 12, 9))
+    production_order_create(number="MO-1", lines=[(sku, 100)], warehouse=central, eta=dt.date(2026, 12, 9))
 
     hub = stock_summary_list(sku_ids=[sku.pk])[sku.pk]
     for_harbor = stock_summary_list(sku_ids=[sku.pk], seller=harbor)[sku.pk]
