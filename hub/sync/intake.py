@@ -121,6 +121,9 @@ def order_from_push(account: MarketplaceAccount, message: InboxMessage):
     return order_fetch(account, push.external_id)
 
 
+PACE_MARGIN = 0.9  # a call paced exactly at the limit may still arrive early after a slower one
+
+
 def adapter_paced(account: MarketplaceAccount):
     """An adapter whose rate-limited operations spend tokens of buckets shared by every worker."""
     adapter = adapter_for_account(account)
@@ -128,7 +131,8 @@ def adapter_paced(account: MarketplaceAccount):
 
     def pace(operation: str) -> float:
         rate, burst = limits[operation]
-        return TokenBucket(f"{account.platform}:{operation}:{account.pk}", rate, burst).take()
+        bucket = TokenBucket(f"{account.platform}:{operation}:{account.pk}", rate * PACE_MARGIN, burst * PACE_MARGIN)
+        return bucket.take()
 
     adapter.pace = pace
     return adapter
