@@ -10,6 +10,7 @@ from collections import defaultdict
 
 from django.conf import settings
 from django.db import transaction
+from django.db.models import Max
 from django.utils.translation import gettext as _
 
 from inventory.models import ReservationAllocation
@@ -20,7 +21,7 @@ from ..enums import ParcelState, ShipmentState, SplitPolicy
 from ..exceptions import NoEligibleService, RoutingError, ShipmentStateError
 from ..locks import orders_for_update, shipments_for_update
 from ..models import CarrierService, Parcel, Shipment, ShipmentLine
-from ..rates import Choice, ParcelSpec, Quote, quote, service_choose
+from ..rates import Choice, ParcelSpec, Quote, bookable_services, quote, service_choose
 
 EDITABLE_SERVICE_STATES = (ShipmentState.ROUTED, ShipmentState.WAVED, ShipmentState.PICKED, ShipmentState.PACKED)
 
@@ -106,17 +107,36 @@ def _lines_with_skus(shipment: Shipment):
     return shipment.lines.select_related("order_line__sku").order_by("pk")
 
 
-def estimate(shipment: Shipment) -> ParcelSpec:
-    """The parcel as the catalogue predicts it, before packing."""
-    weight = volume = 0
-    battery = liquid = False
+def estimate(shipment: Shipment) -> list[ParcelSpec]:
+    """The parcels as the catalogue predicts them, before packing.
+
+    One parcel, unless that is heavier than any active service carries: then the units are
+    filled, in line order, into as few parcels as the heaviest service's maximum allows.
+    """
+    units = []
     for line in _lines_with_skus(shipment):
         sku = line.order_line.sku
-        weight += sku.weight_grams * line.quantity
-        volume += sku.length_mm * sku.width_mm * sku.height_mm * line.quantity
-        battery |= sku.contains_battery
-        liquid |= sku.contains_liquid
-    return ParcelSpec(weight, volume, shipment.order.ship_country, battery, liquid)
+        units += [sku] * line.quantity
+    heaviest = bookable_services().aggregate(most=Max("max_weight_grams"))["most"]
+    total = sum(sku.weight_grams for sku in units)
+    groups = [units]
+    if heaviest and total > heaviest:
+        groups, weight = [[]], 0
+        for sku in units:
+            if groups[-1] and weight + sku.weight_grams > heaviest:
+                groups, weight = [*groups, []], 0
+            groups[-1].append(sku)
+            weight += sku.weight_grams
+    return [
+        ParcelSpec(
+            sum(sku.weight_grams for sku in group),
+            sum(sku.length_mm * sku.width_mm * sku.height_mm for sku in group),
+            shipment.order.ship_country,
+            any(sku.contains_battery for sku in group),
+            any(sku.contains_liquid for sku in group),
+        )
+        for group in groups
+    ]
 
 
 def parcel_specs(shipment: Shipment) -> list[ParcelSpec]:

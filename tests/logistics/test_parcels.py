@@ -226,3 +226,20 @@ def test_a_label_for_a_parcel_without_weight_is_refused_and_changes_nothing():
         f"No label for {shipment.reference}-01: no weight yet. Close the parcel with its weight and size first."
     ]
     assert state_of(shipment) == before
+
+
+def test_an_order_heavier_than_any_service_carries_is_routed_as_several_estimated_parcels():
+    # given 5 MUG of 8 kg each: 40 kg, more than express's 30 kg maximum
+    services = rate_card()
+    _seller, account, _warehouse, mug, _pen = acme_shop()
+    mug.weight_grams = 8000
+    mug.save()
+
+    [shipment] = order_route(allocated_order(account, lines=(("ACME-MUG", 5),)).pk)
+
+    # then it is estimated as 24 kg + 16 kg and express carries both (standard's 10 kg is too little)
+    assert shipment.service == services["express"]
+    assert shipment.service_reason.startswith(
+        "Cheapest of 1 services within the promised 10 days: 120.00 USD for 24000 + 16000 g chargeable, 3 days."
+    )
+    assert "postx/standard: parcel 1: 24000 g is over its maximum of 10000 g" in shipment.service_reason
