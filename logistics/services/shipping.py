@@ -194,7 +194,7 @@ def shipment_tracking_push(shipment_id: int) -> str:
     adapter = adapter_for_account(account)
     try:
         pushes, note = _pushes_for(shipment, one_number=getattr(adapter, "one_tracking_number_per_order", False))
-        for parcel_ids, push in pushes:
+        for parcel_id, push in pushes:
             pace = PACE[account.platform]
             wait = TokenBucket(f"push:{account.pk}", pace.push_rate, pace.push_burst).take()
             if wait > 0:
@@ -204,15 +204,15 @@ def shipment_tracking_push(shipment_id: int) -> str:
             except MarketplaceError as error:
                 _push_record(shipment_id, PushState.QUEUED if error.retryable else PushState.FAILED, error=str(error))
                 raise
-            Parcel.objects.filter(pk__in=parcel_ids).update(pushed_at=timezone.now())
+            Parcel.objects.filter(pk=parcel_id).update(pushed_at=timezone.now())
     finally:
         adapter.close()
     _push_record(shipment_id, PushState.PUSHED, note=note)
     return PushState.PUSHED
 
 
-def _pushes_for(shipment: Shipment, *, one_number: bool) -> tuple[list[tuple[list[int], ShipmentPush]], str]:
-    """The pushes still to make, each with the parcels it tells about, and the note on what the buyer sees."""
+def _pushes_for(shipment: Shipment, *, one_number: bool) -> tuple[list[tuple[int, ShipmentPush]], str]:
+    """The pushes still to make, each with the parcel whose number it sends, and the note on what the buyer sees."""
     parcels = list(shipment.parcels.order_by("number").prefetch_related("items__line__order_line"))
 
     def push(tracking_number: str, items, package_id: int) -> ShipmentPush:
@@ -244,10 +244,10 @@ def _pushes_for(shipment: Shipment, *, one_number: bool) -> tuple[list[tuple[lis
         if master.pushed_at:
             return [], note
         every_item = [item for parcel in parcels for item in parcel.items.all()]
-        return [([parcel.pk for parcel in parcels], push(master.tracking_number, every_item, master.pk))], note
+        return [(master.pk, push(master.tracking_number, every_item, master.pk))], note
     pending = [parcel for parcel in parcels if parcel.pushed_at is None]
     note = _("Tracking numbers sent: %(numbers)s.") % {"numbers": ", ".join(p.tracking_number for p in parcels)}
-    return [([parcel.pk], push(parcel.tracking_number, parcel.items.all(), parcel.pk)) for parcel in pending], note
+    return [(parcel.pk, push(parcel.tracking_number, parcel.items.all(), parcel.pk)) for parcel in pending], note
 
 
 def _push_record(shipment_id: int, state: str, *, error: str = "", note: str = "") -> None:
