@@ -9,9 +9,9 @@ from django.db.migrations.executor import MigrationExecutor
 from logistics.carriers.sandbox import sandbox_parcel_advance
 from logistics.enums import TrackingStatus
 from logistics.models import Parcel, ParcelItem, TrackingEvent
-from logistics.services import shipment_label, shipment_ship, shipment_tracking_refresh
+from logistics.services import shipment_label, shipment_scan_item, shipment_ship, shipment_tracking_refresh
 
-from .test_flow import packed, picked_shipment  # noqa: F401 - the fixture
+from .test_flow import MUG_BARCODE, packed, picked_shipment  # noqa: F401 - the fixture
 
 BEFORE, AFTER = [("logistics", "0001_initial")], [("logistics", "0002_parcels_cancellation_exchange_rates")]
 
@@ -47,3 +47,18 @@ def test_a_shipped_single_parcel_shipment_becomes_one_parcel_with_its_tracking(p
     items = ParcelItem.objects.filter(parcel=parcel).order_by("line_id")
     assert [(i.line.order_line.seller_sku, i.quantity) for i in items] == [("ACME-MUG", 2), ("ACME-PEN", 1)]
     assert set(TrackingEvent.objects.filter(shipment_id=shipment.pk).values_list("parcel_id", flat=True)) == {parcel.pk}
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_shipment_being_packed_keeps_its_scanned_items_in_an_open_parcel(picked_shipment):  # noqa: F811
+    shipment, _mug, _pen = picked_shipment
+    shipment_scan_item(shipment.pk, MUG_BARCODE)
+    migrate(BEFORE)
+
+    migrate(AFTER)
+
+    [parcel] = Parcel.objects.filter(shipment_id=shipment.pk)
+    assert (parcel.number, parcel.state, parcel.weight_grams, parcel.tracking_number) == (1, "open", None, "")
+    assert [(i.line.order_line.seller_sku, i.quantity) for i in ParcelItem.objects.filter(parcel=parcel)] == [
+        ("ACME-MUG", 1)
+    ]
