@@ -325,6 +325,13 @@ def _reserve_single_postgresql(seller, line: OrderLine, actor, reference: str, r
     reservation, its allocation and the sync outbox row in one round trip; ``_stock_changed`` then runs as
     after every change. Anything else (a replayed key, a kit, an unknown SKU, not enough
     in one row) matches no row: ``_FastPathMissed`` sends the order down the general path.
+
+    Called outside a transaction (autocommit), the statement is its own transaction: every
+    write of the reservation, the outbox row included, commits together without a BEGIN
+    and a COMMIT round trip, and the row locks of a miss end with the statement. The
+    low-stock check, when one is due, then runs in a transaction of its own right after.
+    Inside the caller's transaction it runs under a savepoint, so that a miss can roll
+    back the locks it may have taken.
     """
     now = timezone.now()
     params = {
@@ -342,40 +349,55 @@ def _reserve_single_postgresql(seller, line: OrderLine, actor, reference: str, r
         "pool_reasons": list(ranking.pool_reasons),
         "virtual_reasons": list(ranking.virtual_reasons),
     }
-    with transaction.atomic():
-        with prepared_cursor() as cursor:
-            cursor.execute(_hot_sql(), params)
-            found = cursor.fetchone()
+    if connection.get_autocommit():
+        found = _hot_execute(params)
         if found is None:
             raise _FastPathMissed
-        stock_id, warehouse_id, seller_id, on_hand, reserved, sequence, head, reservation_id, safety = found
-        row = Stock(
-            pk=stock_id,
-            sku_id=line.sku_id,
-            warehouse_id=warehouse_id,
-            seller_id=seller_id,
-            on_hand=on_hand,
-            reserved=reserved,
-            available=on_hand - reserved,
-            ledger_sequence=sequence,
-            ledger_head=head,
-        )
-        _stock_changed([row], increased=False, safety_stock={line.sku_id: safety}, outbox_written=True)
-        reservation = Reservation(
-            pk=reservation_id,
-            line_key=line.line_key,
-            seller_id=seller.pk,
-            sku_id=line.sku_id,
-            quantity=line.quantity,
-            quantity_reserved=line.quantity,
-            status=ReservationStatus.RESERVED,
-            shortage_policy=seller.shortage_policy,
-            reference=reference,
-            created_at=now,
-            updated_at=now,
-        )
-        reservation._state.adding = False
-        return reservation
+        with transaction.atomic():
+            return _hot_reserved(found, seller, line, reference, now)
+    with transaction.atomic():
+        found = _hot_execute(params)
+        if found is None:
+            raise _FastPathMissed
+        return _hot_reserved(found, seller, line, reference, now)
+
+
+def _hot_execute(params):
+    with prepared_cursor() as cursor:
+        cursor.execute(_hot_sql(), params)
+        return cursor.fetchone()
+
+
+def _hot_reserved(found, seller, line: OrderLine, reference: str, now) -> Reservation:
+    """Run the hook for the row the hot statement changed; the reservation it wrote, as a model instance."""
+    stock_id, warehouse_id, seller_id, on_hand, reserved, sequence, head, reservation_id, safety = found
+    row = Stock(
+        pk=stock_id,
+        sku_id=line.sku_id,
+        warehouse_id=warehouse_id,
+        seller_id=seller_id,
+        on_hand=on_hand,
+        reserved=reserved,
+        available=on_hand - reserved,
+        ledger_sequence=sequence,
+        ledger_head=head,
+    )
+    _stock_changed([row], increased=False, safety_stock={line.sku_id: safety}, outbox_written=True)
+    reservation = Reservation(
+        pk=reservation_id,
+        line_key=line.line_key,
+        seller_id=seller.pk,
+        sku_id=line.sku_id,
+        quantity=line.quantity,
+        quantity_reserved=line.quantity,
+        status=ReservationStatus.RESERVED,
+        shortage_policy=seller.shortage_policy,
+        reference=reference,
+        created_at=now,
+        updated_at=now,
+    )
+    reservation._state.adding = False
+    return reservation
 
 
 def _reserve(
