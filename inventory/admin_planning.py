@@ -5,8 +5,6 @@ read-only: actions start, cancel or receive everything outstanding, and "Receive
 form with one field per outstanding line for a partial receipt.
 """
 
-import functools
-
 from django import forms
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -82,7 +80,7 @@ class IncomingAdmin(admin.ModelAdmin):
     list_filter = ["status", "warehouse"]
     readonly_fields = ["status"]
     create = None  # the service that creates a document from the header fields and lines
-    receive = None  # the service that receives {sku id: units}
+    receive = None  # (document, {sku id: units}, user) -> document: calls the receiving service
     open_statuses = ()
 
     def get_queryset(self, request):
@@ -191,7 +189,7 @@ class ProductionOrderAdmin(IncomingAdmin):
     fields = ["number", "warehouse", "seller", "eta", "note", "status"]
     inlines = [ProductionOrderLineInline]
     create = services.production_order_create
-    receive = functools.partial(_receive_production)
+    receive = _receive_production
     open_statuses = PRODUCTION_OPEN[1:]  # receivable once in production
     actions = [
         service_action(
@@ -222,7 +220,7 @@ class InboundShipmentAdmin(IncomingAdmin):
     fields = ["reference", "warehouse", "seller", "carrier", "eta", "status"]
     inlines = [InboundShipmentLineInline]
     create = services.inbound_shipment_create
-    receive = functools.partial(_receive_inbound)
+    receive = _receive_inbound
     open_statuses = INBOUND_OPEN
     actions = [
         service_action(

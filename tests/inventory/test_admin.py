@@ -213,3 +213,19 @@ def test_low_stock_alerts_are_listed_open_or_resolved(staff, central, seller):
     assert LowStockAlert.objects.filter(resolved_at=None).get().sku == low
     assert ("LOW-1" in open_page, "BACK-2" in open_page) == (True, False)
     assert ("LOW-1" in resolved_page, "BACK-2" in resolved_page) == (False, True)
+
+
+def test_document_pages_show_lines_and_the_receive_link(staff, sku, central):
+    order = services.production_order_create(
+        number="MO-5", lines=[(sku, 9)], warehouse=central, eta=dt.date(2026, 12, 1)
+    )
+    services.production_order_start(order=order)
+
+    listing = staff.get("/admin/inventory/productionorder/").text
+    page = staff.get(f"/admin/inventory/productionorder/{order.pk}/change/").text
+    add = staff.get("/admin/inventory/productionorder/add/")
+
+    assert "MUG-BLK 0/9" in listing
+    assert f"/admin/inventory/productionorder/{order.pk}/receive/" in page
+    assert add.status_code == 200
+    assert "lines-TOTAL_FORMS" in add.text
