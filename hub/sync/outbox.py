@@ -13,6 +13,7 @@ from django.db.models import F
 from django.utils import timezone
 
 from inventory.allocation import advertised_quantities
+from inventory.models import KitComponent
 from inventory.selectors import skus_affected_by
 from sellers.enums import AccountStatus
 from sellers.models import Listing
@@ -84,15 +85,17 @@ def outbox_drain(limit: int = DRAIN_BATCH) -> tuple[int, set[int]]:
         first_change = {}
         for _id, sku_id, created_at in changes:
             first_change.setdefault(sku_id, created_at)
-        affected = skus_affected_by(first_change)
-        listings = list(
-            Listing.objects.filter(sku_id__in=affected, is_active=True, account__status=AccountStatus.ACTIVE)
-            .only("id", "sku_id", "account_id")
-            .order_by("id")
-        )
-        accounts = _targets_update(listings, first_change)
+        accounts = _targets_update(_live_listings(skus_affected_by(first_change)), first_change)
         StockChange.objects.filter(id__in=[change[0] for change in changes]).update(processed_at=now)
     return len(changes), accounts
+
+
+def _live_listings(sku_ids) -> list[Listing]:
+    return list(
+        Listing.objects.filter(sku_id__in=sku_ids, is_active=True, account__status=AccountStatus.ACTIVE)
+        .only("id", "sku_id", "account_id")
+        .order_by("id")
+    )
 
 
 def pushes_locked(listings) -> dict[int, ListingPush]:
@@ -122,8 +125,8 @@ def push_retarget(push: ListingPush, target: int, *, priority: int, changed_at) 
     )
 
 
-def _targets_update(listings, first_change: dict) -> set[int]:
-    """Lock the listings' push rows, then set new targets."""
+def _targets_update(listings, first_change: dict, *, sold=frozenset()) -> set[int]:
+    """Lock the listings' push rows, then set new targets (``sold`` listings get a new version even if unchanged)."""
     if not listings:
         return set()
     pushes = pushes_locked(listings)
@@ -132,7 +135,7 @@ def _targets_update(listings, first_change: dict) -> set[int]:
     accounts = set()
     for listing in listings:
         push, target = pushes[listing.pk], targets[listing.pk]
-        if push.version and target == push.target_quantity:
+        if push.version and target == push.target_quantity and listing.pk not in sold:
             continue
         push_retarget(
             push,
@@ -159,22 +162,18 @@ def listings_refresh(listing_ids) -> set[int]:
 
 
 def listings_sold(listing_ids) -> set[int]:
-    """The listings an order was placed on: their marketplace lowered what they show by itself.
+    """After an order was stored: new targets for every listing of its SKUs now, without waiting for the drain.
 
-    Their target may not change (a capped listing with plenty of stock still advertises its
-    cap), so the drain would not push them; mark them due again so they are corrected.
-    Returns the accounts to wake.
+    The listings the order was placed on are owed a push even when their target did not change:
+    their marketplace lowered what they show by itself, and a capped listing with plenty of stock
+    still advertises its cap. Returns the accounts to wake.
     """
     listing_ids = sorted(set(listing_ids))
     if not listing_ids:
         return set()
     now = timezone.now()
     with transaction.atomic():
-        pushes = list(
-            ListingPush.objects.select_for_update()
-            .filter(listing_id__in=listing_ids, version__gt=0)
-            .order_by("listing_id")
-        )
-        for push in pushes:
-            push_retarget(push, push.target_quantity, priority=push.priority, changed_at=now)
-    return {push.account_id for push in pushes}
+        sold_skus = set(Listing.objects.filter(pk__in=listing_ids).values_list("sku_id", flat=True))
+        components = KitComponent.objects.filter(kit_id__in=sold_skus).values_list("component_id", flat=True)
+        affected = skus_affected_by(sold_skus | set(components))
+        return _targets_update(_live_listings(affected), dict.fromkeys(affected, now), sold=set(listing_ids))

@@ -7,6 +7,18 @@ from tests.factories import SellerFactory, SkuFactory, WarehouseFactory, stocked
 PLATFORM_REGIONS = {"shopify": "", "amazon": "ATVPDKIKX0DER", "ebay": "EBAY_US", "shopee": "SG", "aliexpress": ""}
 
 
+@pytest.fixture(autouse=True)
+def fresh_rate_buckets(settings):
+    """Rate-limit buckets live in Redis across tests; the shops here reuse names, so each test starts full."""
+    import redis
+
+    client = redis.Redis.from_url(settings.REDIS_URL)
+    keys = list(client.scan_iter("bucket:*"))
+    if keys:
+        client.delete(*keys)
+    client.close()
+
+
 @pytest.fixture
 def sandbox_hub(live_server, settings):
     """The hub's own server doubles as every sandbox marketplace (SANDBOX_ENABLED in tests)."""

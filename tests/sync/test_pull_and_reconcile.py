@@ -6,6 +6,7 @@ import pytest
 from django.utils import timezone
 
 from hub.core.ratelimit import TokenBucket
+from hub.marketplaces.amazon.parsing import parse_order
 from hub.marketplaces.sandbox.models import SandboxCall, SandboxListing, SandboxShop
 from hub.marketplaces.sandbox.registry import sandbox_module
 from hub.sync.dispatcher import account_push
@@ -112,10 +113,9 @@ def test_amazon_get_order_items_is_paced_by_the_shared_bucket_and_the_pull_resum
     assert account_pull(amazon.account_id) == 2
 
     assert calls(sandbox_shop(amazon), "getOrderItems", status_code=429) == 0
-    cursor = datetime.fromisoformat(
-        MarketplaceAccount.objects.get(pk=amazon.account_id).cursors["orders_updated_since"]
-    )
-    assert cursor <= Order.objects.order_by("-placed_at").first().placed_at + timedelta(seconds=1)
+    assert set(Order.objects.values_list("external_id", flat=True)) == {order.external_id for order in placed[:2]}
+    cursors = MarketplaceAccount.objects.get(pk=amazon.account_id).cursors
+    assert datetime.fromisoformat(cursors["orders_updated_since"]) <= parse_order(placed[2].payload).updated_at
     bucket.reset()
     assert account_pull(amazon.account_id) == 1
     assert set(Order.objects.values_list("external_id", flat=True)) == {order.external_id for order in placed}

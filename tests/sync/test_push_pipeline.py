@@ -66,3 +66,24 @@ def test_a_capped_listing_that_sold_on_its_marketplace_is_set_back_to_its_cap(fi
     push_all({ebay.account_id})
 
     assert shown(ebay) == 5
+
+
+@pytest.mark.django_db(transaction=True)
+def test_an_ingested_order_retargets_every_listing_of_its_sku_before_any_drain(five_platforms):
+    from hub.sync.ingest import inbox_apply
+    from hub.sync.models import InboxMessage
+
+    _sku, listings = five_platforms
+    push_all(listings_refresh([listing.pk for listing in listings.values()]))
+    shopee = listings["shopee"]
+    message = InboxMessage.objects.create(platform="shopee", account=shopee.account, source="pull", body="{}")
+
+    inbox_apply(message, shopee.account, canonical_order("9002", ((shopee.seller_sku, 4),)), raw={})
+
+    targets = dict(ListingPush.objects.values_list("listing__account__platform", "target_quantity"))
+    assert targets == dict.fromkeys(listings, 6)
+    assert ListingPush.objects.filter(pushed_version__lt=F("version")).count() == len(listings)
+    _claimed, accounts = outbox_drain()
+    assert accounts == set()  # the drain finds every target already right: nothing is pushed twice
+    push_all({listing.account_id for listing in listings.values()})
+    assert {platform: shown(listing) for platform, listing in listings.items()} == dict.fromkeys(listings, 6)
