@@ -4,6 +4,8 @@
 - ``AuthFailed``: credentials rejected or refresh failed; alert an operator, do not retry blindly.
 - ``ServerError``: the platform failed (5xx, timeout, connection); retry with backoff.
 - ``RequestRejected``: the platform refused the request as invalid; retrying the same call will not help.
+- ``AlreadyShipped`` (a ``RequestRejected``): a shipment push refused because the order already shows shipped
+  under another tracking number, on a platform that takes one per order; ``shown`` is that number.
 - ``ItemError`` (not an exception): one item of a batch failed; the rest succeeded.
 - ``InvalidPayload``: a payload lacks a required field or has a malformed one; ``field`` names it.
 """
@@ -33,6 +35,12 @@ class ServerError(MarketplaceError):
 
 class RequestRejected(MarketplaceError):
     pass
+
+
+class AlreadyShipped(RequestRejected):
+    def __init__(self, shown: str, message: str = ""):
+        self.shown = shown
+        super().__init__(message or f"the order already shows shipped with tracking number {shown}")
 
 
 class InvalidPayload(MarketplaceError, ValueError):

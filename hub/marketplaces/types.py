@@ -108,6 +108,7 @@ class ShipmentPush:
     lines: tuple[tuple[str, int], ...] = ()  # (external_line_id, quantity); empty means the whole order
     service: str = ""
     package_id: int = 0  # the hub's parcel id: tells apart the parcels of one order shipped at once (Amazon)
+    completes_order: bool = True  # False: more of the order ships later (AliExpress send_type "part")
 
 
 class CredentialStore(Protocol):

@@ -7,15 +7,17 @@ their answers are written afterwards under the locks (order row, then shipment r
 import functools
 import logging
 from collections import defaultdict
+from contextlib import contextmanager, nullcontext
 from datetime import timedelta
 
+from django.core.cache import cache
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from hub.core.ratelimit import TokenBucket
 from hub.marketplaces import adapter_for_account
-from hub.marketplaces.errors import MarketplaceError, Throttled
+from hub.marketplaces.errors import AlreadyShipped, MarketplaceError, Throttled
 from hub.marketplaces.types import ShipmentPush
 from hub.sync.limits import PACE
 from inventory.exceptions import InvalidQuantity, InvalidTransition
@@ -31,6 +33,8 @@ from ..models import Parcel, Shipment, TrackingEvent
 from ..selectors import stale_days
 
 logger = logging.getLogger(__name__)
+
+ORDER_PUSH_TURN_SECONDS = 300  # longer than any push (a few calls of at most 15 s each)
 
 
 def address_problems(shipment: Shipment) -> list[str]:
@@ -180,7 +184,12 @@ def shipment_tracking_push(shipment_id: int) -> str:
     parcels of an order; on those that show one tracking number per order
     (``one_tracking_number_per_order`` on the adapter) one push of the first (master)
     parcel's number with every line, and the shipment records which numbers the buyer does
-    not see there. A parcel already pushed is not pushed again. Paced by the account's
+    not see there. On those platforms the shipments of one order (split over warehouses) are
+    pushed one at a time (``_order_push_turn``): AliExpress is told ``completes_order`` (its
+    ``send_type`` "all") only by the push after which every shipment of the order is shown;
+    Shopee ships an order once, so a later shipment is not pushed, and a refusal because the
+    order already shows another number is recorded as done with that number. A parcel already
+    pushed is not pushed again. Paced by the account's
     token bucket (shared with the stock pushes). Returns the push state; a retryable
     marketplace error (throttle, server error) is recorded and raised for the task to
     retry; a permanent one marks the push failed for an operator.
@@ -192,30 +201,70 @@ def shipment_tracking_push(shipment_id: int) -> str:
         raise ShipmentStateError(_("Shipment %(shipment)s has not shipped.") % {"shipment": shipment.reference})
     account = shipment.order.account
     adapter = adapter_for_account(account)
+    one_number = getattr(adapter, "one_tracking_number_per_order", False)
     try:
-        pushes, note = _pushes_for(shipment, one_number=getattr(adapter, "one_tracking_number_per_order", False))
-        for parcel_id, push in pushes:
-            pace = PACE[account.platform]
-            wait = TokenBucket(f"push:{account.pk}", pace.push_rate, pace.push_burst).take()
-            if wait > 0:
-                raise Throttled(wait, "the hub's own pace for this account")
-            try:
-                adapter.push_shipment(push)
-            except MarketplaceError as error:
-                _push_record(shipment_id, PushState.QUEUED if error.retryable else PushState.FAILED, error=str(error))
-                raise
-            Parcel.objects.filter(pk=parcel_id).update(pushed_at=timezone.now())
+        with _order_push_turn(shipment.order_id) if one_number else nullcontext():
+            pushes, note = _pushes_for(
+                shipment, one_number=one_number, ships_once=getattr(adapter, "ships_once_per_order", False)
+            )
+            for parcel_id, push in pushes:
+                pace = PACE[account.platform]
+                wait = TokenBucket(f"push:{account.pk}", pace.push_rate, pace.push_burst).take()
+                if wait > 0:
+                    raise Throttled(wait, "the hub's own pace for this account")
+                try:
+                    adapter.push_shipment(push)
+                except AlreadyShipped as error:
+                    note = _not_shown_note(shipment, error.shown)
+                    break
+                except MarketplaceError as error:
+                    state = PushState.QUEUED if error.retryable else PushState.FAILED
+                    _push_record(shipment_id, state, error=str(error))
+                    raise
+                Parcel.objects.filter(pk=parcel_id).update(pushed_at=timezone.now())
     finally:
         adapter.close()
     _push_record(shipment_id, PushState.PUSHED, note=note)
     return PushState.PUSHED
 
 
-def _pushes_for(shipment: Shipment, *, one_number: bool) -> tuple[list[tuple[int, ShipmentPush]], str]:
+@contextmanager
+def _order_push_turn(order_id: int):
+    """One push at a time for the shipments of one order; a second one waits its turn (task retry)."""
+    key = f"logistics:order-push:{order_id}"
+    if not cache.add(key, 1, timeout=ORDER_PUSH_TURN_SECONDS):
+        raise Throttled(1.0, "another shipment of this order is being pushed")
+    try:
+        yield
+    finally:
+        cache.delete(key)
+
+
+def _not_shown_note(shipment: Shipment, shown: str) -> str:
+    return _(
+        "%(platform)s takes one tracking number per order and already shows %(shown)s; not shown there: %(numbers)s."
+    ) % {
+        "platform": shipment.order.account.get_platform_display(),
+        "shown": shown,
+        "numbers": ", ".join(shipment.parcels.order_by("number").values_list("tracking_number", flat=True)),
+    }
+
+
+def _pushes_for(
+    shipment: Shipment, *, one_number: bool, ships_once: bool = False
+) -> tuple[list[tuple[int, ShipmentPush]], str]:
     """The pushes still to make, each with the parcel whose number it sends, and the note on what the buyer sees."""
     parcels = list(shipment.parcels.order_by("number").prefetch_related("items__line__order_line"))
+    others = shipment.order.shipments.exclude(pk=shipment.pk).exclude(state=ShipmentState.CANCELLED)
+    if ships_once:
+        shown = Parcel.objects.filter(shipment__in=others, pushed_at__isnull=False).order_by("pushed_at").first()
+        if shown is not None:
+            return [], _not_shown_note(shipment, shown.tracking_number)
+    others_shown = not others.exclude(
+        state__in=[ShipmentState.SHIPPED, ShipmentState.DELIVERED], push_state=PushState.PUSHED
+    ).exists()
 
-    def push(tracking_number: str, items, package_id: int) -> ShipmentPush:
+    def push(tracking_number: str, items, package_id: int, *, last: bool = True) -> ShipmentPush:
         lines = defaultdict(int)
         for item in items:
             lines[item.line.order_line.external_line_id] += item.quantity
@@ -227,6 +276,7 @@ def _pushes_for(shipment: Shipment, *, one_number: bool) -> tuple[list[tuple[int
             lines=tuple(sorted(lines.items())),
             service=shipment.service.name,
             package_id=package_id,
+            completes_order=others_shown and last,
         )
 
     if one_number:
@@ -247,7 +297,10 @@ def _pushes_for(shipment: Shipment, *, one_number: bool) -> tuple[list[tuple[int
         return [(master.pk, push(master.tracking_number, every_item, master.pk))], note
     pending = [parcel for parcel in parcels if parcel.pushed_at is None]
     note = _("Tracking numbers sent: %(numbers)s.") % {"numbers": ", ".join(p.tracking_number for p in parcels)}
-    return [(parcel.pk, push(parcel.tracking_number, parcel.items.all(), parcel.pk)) for parcel in pending], note
+    return [
+        (parcel.pk, push(parcel.tracking_number, parcel.items.all(), parcel.pk, last=parcel is pending[-1]))
+        for parcel in pending
+    ], note
 
 
 def _push_record(shipment_id: int, state: str, *, error: str = "", note: str = "") -> None:

@@ -59,6 +59,7 @@ def pacific(moment: datetime) -> str:
 class AliExpressAdapter(TokenRefreshing, MarketplaceAdapter):
     platform = "aliexpress"
     one_tracking_number_per_order = True  # order.fulfill carries one logistics_no and no per-parcel lines
+    ships_once_per_order = False  # "part" fulfils may follow one another; the order is sent with "all"
     default_base_url = "https://api-sg.aliexpress.com"
     batch_limit = MAX_PRODUCTS_PER_CALL  # products per inventory call (one SKU each in the common case)
     signs_webhooks = False
@@ -263,7 +264,7 @@ class AliExpressAdapter(TokenRefreshing, MarketplaceAdapter):
         params = {
             "service_name": service_name,
             "out_ref": shipment.external_order_id,
-            "send_type": "part" if shipment.lines else "all",
+            "send_type": "all" if shipment.completes_order else "part",
             "logistics_no": shipment.tracking_number,
             "description": f"Shipped with {shipment.carrier}"[:512],
         }

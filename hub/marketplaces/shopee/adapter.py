@@ -12,7 +12,7 @@ from datetime import datetime
 
 from ..base import MarketplaceAdapter
 from ..batching import group_by_listing, push_in_batches
-from ..errors import AuthFailed, ItemError, RequestRejected, ServerError, Throttled
+from ..errors import AlreadyShipped, AuthFailed, ItemError, RequestRejected, ServerError, Throttled
 from ..http_errors import json_object, retry_after
 from ..pages import order_page
 from ..tokens import TokenRefreshing
@@ -36,6 +36,7 @@ redaction.install()  # the token and sign travel in the query string, which http
 class ShopeeAdapter(TokenRefreshing, MarketplaceAdapter):
     platform = "shopee"
     one_tracking_number_per_order = True  # ship_order takes one tracking number; later calls are refused
+    ships_once_per_order = True  # without split_order packages, one ship_order per order
     default_base_url = "https://partner.shopeemobile.com"
     batch_limit = 50  # models per update_stock call (all of one item)
     signs_webhooks = True
@@ -254,7 +255,20 @@ class ShopeeAdapter(TokenRefreshing, MarketplaceAdapter):
                 f"shopee: order {order_sn} ships on an integrated channel ({', '.join(info_needed) or 'none'}); "
                 "arrange pickup in Seller Centre"
             )
-        self._call("POST", f"{API}/logistics/ship_order", body=body)
+        try:
+            self._call("POST", f"{API}/logistics/ship_order", body=body)
+        except RequestRejected:
+            shown = self._tracking_number(order_sn)
+            if shown == shipment.tracking_number:
+                return  # an earlier attempt got through (its answer was lost)
+            if shown:
+                raise AlreadyShipped(shown, f"shopee: order {order_sn} already shipped with {shown}") from None
+            raise
+
+    def _tracking_number(self, order_sn: str) -> str:
+        """The tracking number the order shows at Shopee ("" before it ships)."""
+        data = self._call("GET", f"{API}/logistics/get_tracking_number", params={"order_sn": order_sn})
+        return str((data.get("response") or {}).get("tracking_number") or "")
 
     # --- payloads -----------------------------------------------------------------
     parse_order = staticmethod(parse_order)

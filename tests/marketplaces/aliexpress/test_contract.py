@@ -147,6 +147,27 @@ def test_pushes_a_shipment(aliexpress):
         world.adapter().push_shipment(shipment)
 
 
+def test_a_shipment_that_does_not_complete_the_order_is_sent_as_part_then_the_last_as_all(aliexpress):
+    world = aliexpress(settings={"logistics_services": {"DHL": "DHL"}})
+    sandbox.listing_create(world.shop, "LOTUS-MAT", 5)
+    sandbox.listing_create(world.shop, "YOGA-BLOCK", 5)
+    placed = sandbox.place_order(world.shop, [("LOTUS-MAT", 1), ("YOGA-BLOCK", 1)])
+    [first_line, second_line] = [
+        line.external_line_id for line in world.adapter().get_order(placed.external_id)[0].lines
+    ]
+    at = datetime.now(UTC)
+
+    world.adapter().push_shipment(
+        ShipmentPush(placed.external_id, "dhl", "TRK1", at, ((first_line, 1),), completes_order=False)
+    )
+    assert SandboxOrder.objects.get(pk=placed.pk).status == "SELLER_PART_SEND_GOODS"
+    world.adapter().push_shipment(ShipmentPush(placed.external_id, "dhl", "TRK2", at, ((second_line, 1),)))
+
+    order = SandboxOrder.objects.get(pk=placed.pk)
+    assert [(s["tracking_number"], s["send_type"]) for s in order.shipments] == [("TRK1", "part"), ("TRK2", "all")]
+    assert order.status == "WAIT_BUYER_ACCEPT_GOODS"
+
+
 def test_throttle_fault_reports_the_ban_length_and_succeeds_after_waiting(aliexpress):
     world = aliexpress()
     SandboxFault.objects.create(

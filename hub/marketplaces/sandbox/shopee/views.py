@@ -288,6 +288,8 @@ def ship_order(request):
         order = SandboxOrder.objects.select_for_update().filter(shop=shop, external_id=body.get("order_sn", "")).first()
         if order is None:
             return _answer(error="logistics.error_order_not_found", message="Order not found.")
+        if order.shipments:  # one ship_order per order (no split_order packages in the sandbox)
+            return _answer(error="logistics.error_param", message="Order has been shipped.")
         if order.status not in ("READY_TO_SHIP", "RETRY_SHIP"):
             return _answer(error="logistics.error_status", message=f"Order status {order.status} cannot be shipped.")
         now = timezone.now()
