@@ -297,8 +297,11 @@ def shipment_pack(
                     _("No service can carry these parcels: %(reasons)s.") % {"reasons": "; ".join(choice)}
                 )
             chosen = choice.quote
+            # the routing reason quoted the estimated parcel; the price recorded now is for the real ones
             if chosen.service.pk != shipment.service_id:
                 shipment.service_reason = _("Chosen again after packing: %(reason)s") % {"reason": choice.reason}
+            else:
+                shipment.service_reason = _("Confirmed after packing: %(reason)s") % {"reason": choice.reason}
             shipment.service = chosen.service
         parcels_price(shipment, chosen)
         shipment.state = ShipmentState.PACKED

@@ -243,3 +243,20 @@ def test_an_order_heavier_than_any_service_carries_is_routed_as_several_estimate
         "Cheapest of 1 services within the promised 10 days: 120.00 USD for 24000 + 16000 g chargeable, 3 days."
     )
     assert "postx/standard: parcel 1: 24000 g is over its maximum of 10000 g" in shipment.service_reason
+
+
+def test_packing_records_why_the_service_stays_with_the_price_of_the_real_parcel():
+    # given routing quoted standard for the estimated 1100 g (15.00 USD at the 5000 g break)
+    services, shipment, _mug, _pen = picked()
+    assert shipment.service_reason.startswith("Cheapest of 2 services within the promised 10 days: 15.00 USD")
+
+    # when the packed parcel weighs 900 g
+    for barcode in (MUG_BARCODE, MUG_BARCODE, PEN_BARCODE):
+        shipment_scan_item(shipment.pk, barcode)
+    shipment = shipment_pack(shipment.pk, weight_grams=900, length_mm=100, width_mm=100, height_mm=100)
+
+    # then the service stays and its reason quotes what is charged now
+    assert (shipment.service, shipment.carrier_cost) == (services["standard"], Decimal("9.00"))
+    assert shipment.service_reason.startswith(
+        "Confirmed after packing: Cheapest of 2 services within the promised 10 days: 9.00 USD for 900 g chargeable"
+    )
