@@ -25,6 +25,7 @@ from logistics.services import (
     wave_pick_confirm,
     waves_build,
 )
+from logistics.services.shipping import _order_push_turn
 from orders.enums import OrderState
 from orders.models import Order
 from tests.factories import SellerFactory, SkuFactory, stocked
@@ -181,3 +182,17 @@ def test_shipments_of_one_order_are_pushed_one_at_a_time(live_server, settings):
     # never two "part" (the order would stay partly sent) nor two "all" (the second is refused)
     assert sorted(entry["send_type"] for entry in sandbox_shipments(placed)) == ["all", "part"]
     assert SandboxOrder.objects.get(pk=placed.pk).status == "WAIT_BUYER_ACCEPT_GOODS"
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_push_waits_while_another_shipment_of_its_order_is_being_pushed(live_server, settings):
+    placed, (main, west) = split_order_shipped("shopee", settings, live_server)
+
+    with _order_push_turn(main.order_id), pytest.raises(Throttled, match="another shipment of this order"):
+        shipment_tracking_push(west.pk)
+
+    # nothing was sent or recorded; after the turn it goes through
+    west.refresh_from_db()
+    assert (west.push_state, west.push_attempts, sandbox_shipments(placed)) == (PushState.QUEUED, 0, [])
+    assert shipment_tracking_push(west.pk) == PushState.PUSHED
+    assert [entry["tracking_number"] for entry in sandbox_shipments(placed)] == [west.tracking_number]
