@@ -1,5 +1,6 @@
 """Reads the warehouse screens and documents show."""
 
+import re
 from collections import defaultdict
 from dataclasses import dataclass, field
 
@@ -11,6 +12,13 @@ from .enums import PushState, ShipmentState
 from .models import Shipment, ShipmentLine, Wave
 
 NO_BIN = "~"  # sorts after every bin code
+
+
+def bin_walk_key(code: str) -> tuple:
+    """Walk order of bin codes: numbers compare as numbers, so A-2-1 comes before A-10-1."""
+    return tuple(
+        (0, int(part), "") if part.isdigit() else (1, 0, part.upper()) for part in re.split(r"(\d+)", code) if part
+    )
 
 
 @dataclass
@@ -42,13 +50,14 @@ def pick_list_rows(wave: Wave) -> list[PickRow]:
             if line.shipment.reference not in entry[1]:
                 entry[1].append(line.shipment.reference)
     bins = {}
-    for location in BinLocation.objects.filter(warehouse=wave.warehouse, sku_id__in=list(wanted)).order_by("code"):
+    locations = BinLocation.objects.filter(warehouse=wave.warehouse, sku_id__in=list(wanted))
+    for location in sorted(locations, key=lambda location: bin_walk_key(location.code)):
         bins.setdefault(location.sku_id, location.code)
     rows = [
         PickRow(bins.get(sku_id, NO_BIN), skus[sku_id].code, skus[sku_id].name, skus[sku_id].barcode, qty, sorted(refs))
         for sku_id, (qty, refs) in wanted.items()
     ]
-    return sorted(rows, key=lambda row: (row.bin_code, row.sku_code))
+    return sorted(rows, key=lambda row: (bin_walk_key(row.bin_code), row.sku_code))
 
 
 def shipment_documents_queryset():

@@ -152,3 +152,18 @@ def test_labels_print_addresses_in_the_buyers_script(labelled):
     assert "千代田区丸の内1-1" in japanese.splitlines()
     assert "Nguyễn Văn An" in vietnamese.splitlines()
     assert "80331 Hồ Chí Minh" in vietnamese.splitlines()
+
+
+def test_pick_list_walks_bins_with_numbers_in_numeric_order():
+    # given the PEN in aisle A rack 10, the MUG in aisle A rack 2 (codes not zero-padded)
+    rate_card()
+    _seller, account, warehouse, mug, pen = acme_shop()
+    warehouse.bins.filter(sku=pen).update(code="A-10-1")
+    warehouse.bins.filter(sku=mug).update(code="A-2-1")
+    order_route(allocated_order(account).pk)
+    [wave] = waves_build(now=NOW)
+
+    [page] = pages_text(pdf.pick_list_pdf(wave))
+
+    # rack 2 comes before rack 10 on the walk
+    assert [line.split(" ")[0] for line in page.splitlines()[3:]] == ["A-2-1", "A-10-1"]
