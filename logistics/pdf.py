@@ -86,6 +86,9 @@ class _Writer:
         self.line(value, size=9)
 
 
+PICK_LIST_SHIPMENTS_PER_LINE = 3
+
+
 def pick_list_pdf(wave: Wave) -> bytes:
     buffer = io.BytesIO()
     _width, height = A4
@@ -108,20 +111,26 @@ def pick_list_pdf(wave: Wave) -> bytes:
         canvas.drawString(writer.left + x, writer.y, header)
     writer.y -= 14
     for row in pick_list_rows(wave):
-        if writer.y < writer.bottom + 10:
-            canvas.showPage()
-            writer.y = writer.top
+        # every shipment is named, three to a line, so none is cut off
+        shipment_lines = [
+            ", ".join(row.shipments[start : start + PICK_LIST_SHIPMENTS_PER_LINE])
+            for start in range(0, len(row.shipments), PICK_LIST_SHIPMENTS_PER_LINE)
+        ] or [""]
         cells = (
             row.bin_code if row.bin_code != NO_BIN else _("no bin"),
             row.sku_code,
             row.sku_name[:40],
             str(row.quantity),
-            ", ".join(row.shipments)[:40],
+            shipment_lines[0],
         )
-        for x, cell in zip(columns, cells, strict=True):
-            canvas.setFont(font_for(cell), 9)
-            canvas.drawString(writer.left + x, writer.y, cell)
-        writer.y -= 13
+        for index, text in enumerate([cells, *[("", "", "", "", more) for more in shipment_lines[1:]]]):
+            if writer.y < writer.bottom + 10:
+                canvas.showPage()
+                writer.y = writer.top
+            for x, cell in zip(columns, text, strict=True):
+                canvas.setFont(font_for(cell), 9)
+                canvas.drawString(writer.left + x, writer.y, cell)
+            writer.y -= 13 if index == len(shipment_lines) - 1 else 11
     canvas.showPage()
     canvas.save()
     return buffer.getvalue()

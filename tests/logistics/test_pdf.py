@@ -167,3 +167,22 @@ def test_pick_list_walks_bins_with_numbers_in_numeric_order():
 
     # rack 2 comes before rack 10 on the walk
     assert [line.split(" ")[0] for line in page.splitlines()[3:]] == ["A-2-1", "A-10-1"]
+
+
+def test_pick_list_names_every_shipment_of_a_bin_however_many():
+    # given five orders of a MUG and a PEN in one wave
+    rate_card()
+    _seller, account, _warehouse, _mug, _pen = acme_shop()
+    orders = [allocated_order(account, f"100{n}", name=f"Buyer {n}", address1=f"{n} Main St") for n in range(5)]
+    shipments = [order_route(order.pk)[0] for order in orders]
+    [wave] = waves_build(now=NOW)
+
+    [page] = pages_text(pdf.pick_list_pdf(wave))
+
+    refs = [s.reference for s in shipments]
+    assert page.splitlines()[3:] == [
+        f"A-01-1 PEN Factory pen 5 {refs[0]}, {refs[1]}, {refs[2]}",
+        f"{refs[3]}, {refs[4]}",
+        f"A-03-2 MUG Factory mug model FM-1 10 {refs[0]}, {refs[1]}, {refs[2]}",
+        f"{refs[3]}, {refs[4]}",
+    ]
