@@ -7,7 +7,7 @@ their answers are written afterwards under the locks (order row, then shipment r
 import functools
 import logging
 from collections import defaultdict
-from contextlib import contextmanager, nullcontext
+from contextlib import contextmanager
 from datetime import timedelta
 
 from django.core.cache import cache
@@ -181,18 +181,17 @@ def shipment_tracking_push(shipment_id: int) -> str:
     """Tell the order's marketplace the carrier and the tracking numbers of a shipped shipment.
 
     One push per parcel, with the order lines packed in it, on platforms that show several
-    parcels of an order; on those that show one tracking number per order
-    (``one_tracking_number_per_order`` on the adapter) one push of the first (master)
-    parcel's number with every line, and the shipment records which numbers the buyer does
-    not see there. On those platforms the shipments of one order (split over warehouses) are
-    pushed one at a time (``_order_push_turn``): AliExpress is told ``completes_order`` (its
-    ``send_type`` "all") only by the push after which every shipment of the order is shown;
-    Shopee ships an order once, so a later shipment is not pushed, and a refusal because the
-    order already shows another number is recorded as done with that number. A parcel already
-    pushed is not pushed again. Paced by the account's
-    token bucket (shared with the stock pushes). Returns the push state; a retryable
-    marketplace error (throttle, server error) is recorded and raised for the task to
-    retry; a permanent one marks the push failed for an operator.
+    parcels of an order; the last push after which every parcel of every shipment of the order
+    is shown says ``completes_order`` (AliExpress: ``send_type`` "all", "part" before). On
+    platforms that ship an order once with one tracking number (``one_tracking_number_per_order``
+    on the adapter: Shopee) one push of the first (master) parcel's number with every line, and
+    the shipment records which numbers the buyer does not see there; a later shipment of the
+    same order (split over warehouses) is not pushed but recorded the same way, as is a refusal
+    because the order already shows another number. The shipments of one order are pushed one
+    at a time (``_order_push_turn``), so each sees what the others left. A parcel already
+    pushed is not pushed again. Paced by the account's token bucket (shared with the stock pushes).
+    Returns the push state; a retryable marketplace error (throttle, server error) is recorded and
+    raised for the task to retry; a permanent one marks the push failed for an operator.
     """
     shipment = Shipment.objects.select_related("order__account", "service__carrier").get(pk=shipment_id)
     if shipment.push_state == PushState.PUSHED:
@@ -203,10 +202,8 @@ def shipment_tracking_push(shipment_id: int) -> str:
     adapter = adapter_for_account(account)
     one_number = getattr(adapter, "one_tracking_number_per_order", False)
     try:
-        with _order_push_turn(shipment.order_id) if one_number else nullcontext():
-            pushes, note = _pushes_for(
-                shipment, one_number=one_number, ships_once=getattr(adapter, "ships_once_per_order", False)
-            )
+        with _order_push_turn(shipment.order_id):
+            pushes, note = _pushes_for(shipment, one_number=one_number)
             for parcel_id, push in pushes:
                 pace = PACE[account.platform]
                 wait = TokenBucket(f"push:{account.pk}", pace.push_rate, pace.push_burst).take()
@@ -250,17 +247,15 @@ def _not_shown_note(shipment: Shipment, shown: str) -> str:
     }
 
 
-def _pushes_for(
-    shipment: Shipment, *, one_number: bool, ships_once: bool = False
-) -> tuple[list[tuple[int, ShipmentPush]], str]:
+def _pushes_for(shipment: Shipment, *, one_number: bool) -> tuple[list[tuple[int, ShipmentPush]], str]:
     """The pushes still to make, each with the parcel whose number it sends, and the note on what the buyer sees."""
     parcels = list(shipment.parcels.order_by("number").prefetch_related("items__line__order_line"))
-    others = shipment.order.shipments.exclude(pk=shipment.pk).exclude(state=ShipmentState.CANCELLED)
-    if ships_once:
-        shown = Parcel.objects.filter(shipment__in=others, pushed_at__isnull=False).order_by("pushed_at").first()
+    other_shipments = shipment.order.shipments.exclude(pk=shipment.pk).exclude(state=ShipmentState.CANCELLED)
+    if one_number:
+        shown = Parcel.objects.filter(shipment__in=other_shipments, pushed_at__isnull=False).first()
         if shown is not None:
             return [], _not_shown_note(shipment, shown.tracking_number)
-    others_shown = not others.exclude(
+    others_shown = not other_shipments.exclude(
         state__in=[ShipmentState.SHIPPED, ShipmentState.DELIVERED], push_state=PushState.PUSHED
     ).exists()
 

@@ -98,7 +98,7 @@ def test_tracking_command_reads_events_and_reports(capsys):
     assert shipment.tracking_events.count() == 2
 
 
-PLATFORM_REGIONS = {"shopee": "SG", "amazon": "ATVPDKIKX0DER"}
+PLATFORM_REGIONS = {"shopee": "SG", "amazon": "ATVPDKIKX0DER", "aliexpress": ""}
 
 
 def two_parcel_shipment_at(platform: str, settings, live_server):
@@ -184,3 +184,18 @@ def test_the_tracking_beat_entry_exists_after_migrate_and_keeps_operators_edits(
     entry.delete()
     call_command("migrate", verbosity=0)
     assert PeriodicTask.objects.filter(name=TRACKING_TASK_NAME, enabled=True).count() == 1
+
+
+@pytest.mark.django_db(transaction=True)
+def test_aliexpress_gets_each_parcel_as_part_and_the_last_as_all(live_server, settings):
+    placed, shipment, numbers = two_parcel_shipment_at("aliexpress", settings, live_server)
+
+    assert shipment_tracking_push(shipment.pk) == PushState.PUSHED
+
+    order = SandboxOrder.objects.get(pk=placed.pk)
+    assert [(s["tracking_number"], s["send_type"]) for s in order.shipments] == [
+        (numbers[0], "part"),
+        (numbers[1], "all"),
+    ]
+    assert order.status == "WAIT_BUYER_ACCEPT_GOODS"
+    assert [p.pushed_at is not None for p in shipment.parcels.order_by("number")] == [True, True]

@@ -58,8 +58,8 @@ def pacific(moment: datetime) -> str:
 
 class AliExpressAdapter(TokenRefreshing, MarketplaceAdapter):
     platform = "aliexpress"
-    one_tracking_number_per_order = True  # order.fulfill carries one logistics_no and no per-parcel lines
-    ships_once_per_order = False  # "part" fulfils may follow one another; the order is sent with "all"
+    # order.fulfill once per parcel (one logistics_no each): send_type "part" until the push that completes the order
+    one_tracking_number_per_order = False
     default_base_url = "https://api-sg.aliexpress.com"
     batch_limit = MAX_PRODUCTS_PER_CALL  # products per inventory call (one SKU each in the common case)
     signs_webhooks = False

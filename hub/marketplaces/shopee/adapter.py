@@ -35,8 +35,8 @@ redaction.install()  # the token and sign travel in the query string, which http
 
 class ShopeeAdapter(TokenRefreshing, MarketplaceAdapter):
     platform = "shopee"
-    one_tracking_number_per_order = True  # ship_order takes one tracking number; later calls are refused
-    ships_once_per_order = True  # without split_order packages, one ship_order per order
+    # ship_order once per order with one tracking number (without split_order packages); later calls are refused
+    one_tracking_number_per_order = True
     default_base_url = "https://partner.shopeemobile.com"
     batch_limit = 50  # models per update_stock call (all of one item)
     signs_webhooks = True
