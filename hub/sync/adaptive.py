@@ -2,7 +2,8 @@
 
 For each SKU sold recently and each platform it is listed on:
 
-    velocity = units ordered on every platform in the window / window seconds
+    velocity = units ordered on every platform in the window / window seconds,
+               or in the last hour / 3600 s when that is faster (a rush is not averaged away)
     latency  = detection p95 (order placed at a marketplace -> stored in the hub, every platform)
              + push p95 to this platform (stock change committed -> marketplace acknowledged)
     units    = ceil(velocity * latency)
@@ -25,6 +26,7 @@ from sellers.models import Listing
 from .models import PushLog
 
 WINDOW_HOURS = 24
+RECENT_HOURS = 1
 NOT_SOLD = (OrderState.CANCELLED, OrderState.REJECTED)
 
 
@@ -56,25 +58,27 @@ def adaptive_buffers_refresh(window_hours: int = WINDOW_HOURS) -> set[int]:
         return set()
     now = timezone.now()
     since = now - timedelta(hours=window_hours)
-    sold = dict(
-        OrderLine.objects.filter(order__placed_at__gte=since, sku__isnull=False)
-        .exclude(order__state__in=NOT_SOLD)
-        .values_list("sku_id")
-        .annotate(units=Sum("quantity"))
-        .order_by()
-    )
+    sold = _units_sold(since)
+    recent = _units_sold(now - timedelta(hours=RECENT_HOURS))
     detection, push = measured_latencies(since)
     listed = set(Listing.objects.filter(sku_id__in=sold, is_active=True).values_list("sku_id", "account__platform"))
     existing = {(row.sku_id, row.platform): row for row in AdaptiveBuffer.objects.all()}
     changed, keep = set(), set()
     with transaction.atomic():
         for sku_id, platform in sorted(listed):
-            units_sold = sold[sku_id]
+            units_sold, units_recent = sold[sku_id], recent.get(sku_id, 0)
             latency = detection + push.get(platform, 0.0)
-            velocity = units_sold / (window_hours * 3600)
+            daily, hourly = units_sold / (window_hours * 3600), units_recent / (RECENT_HOURS * 3600)
+            velocity = max(daily, hourly)
             units = math.ceil(velocity * latency)
+            rate = (
+                f"{units_sold} units sold on every platform in {window_hours} h ({daily * 3600:.2f}/h)"
+                if velocity == daily
+                else f"{units_recent} units sold everywhere in the last {RECENT_HOURS} h ({hourly * 3600:.2f}/h, "
+                f"faster than {units_sold} in {window_hours} h)"
+            )
             reasoning = (
-                f"{units_sold} units sold on every platform in {window_hours} h ({velocity * 3600:.2f}/h) "
+                f"{rate} "
                 f"x (detection p95 {detection:.1f} s + push p95 to {platform} {push.get(platform, 0.0):.1f} s "
                 f"= {latency:.1f} s) = {velocity * latency:.3f} -> {units} units"
             )
@@ -100,6 +104,16 @@ def adaptive_buffers_refresh(window_hours: int = WINDOW_HOURS) -> set[int]:
                 changed.add(row.sku_id)
                 row.delete()
     return changed
+
+
+def _units_sold(since) -> dict[int, int]:
+    return dict(
+        OrderLine.objects.filter(order__placed_at__gte=since, sku__isnull=False)
+        .exclude(order__state__in=NOT_SOLD)
+        .values_list("sku_id")
+        .annotate(units=Sum("quantity"))
+        .order_by()
+    )
 
 
 def listings_of(sku_ids) -> list[int]:

@@ -68,6 +68,20 @@ def test_buffer_is_velocity_times_detection_plus_push_latency_with_its_reasoning
     assert advertised_quantity(ebay) == 100 - 48 - 1
 
 
+def test_a_rush_in_the_last_hour_is_not_averaged_over_the_day(busy_sku):
+    sku, _shopify, ebay = busy_sku
+    AllocationRule.objects.create(name="adaptive eBay", platform=Platform.EBAY, buffer_mode="adaptive")
+    Order.objects.filter(lines__sku=sku).update(placed_at=timezone.now() - timedelta(minutes=20))
+
+    adaptive_buffers_refresh(window_hours=24)
+
+    buffer = AdaptiveBuffer.objects.get(sku=sku, platform=Platform.EBAY)
+    # 48 units / 3600 s x (detection + 90 s push) > 1.6 -> at least 2 units, not the day's average of 1
+    assert buffer.units >= 2
+    assert "in the last 1 h" in buffer.reasoning
+    assert advertised_quantity(ebay) == 100 - 48 - buffer.units
+
+
 def test_only_adaptive_rules_use_the_adaptive_buffer(busy_sku):
     _sku, shopify, ebay = busy_sku
     AllocationRule.objects.create(name="adaptive eBay", platform=Platform.EBAY, buffer_mode="adaptive")
