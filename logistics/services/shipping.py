@@ -35,6 +35,7 @@ from ..selectors import stale_days
 logger = logging.getLogger(__name__)
 
 ORDER_PUSH_TURN_SECONDS = 300  # longer than any push (a few calls of at most 15 s each)
+ORDER_PUSH_WAIT_SECONDS = 15  # a push waiting for its turn retries after this; 8 retries outlast a slow push
 
 
 def address_problems(shipment: Shipment) -> list[str]:
@@ -230,7 +231,7 @@ def _order_push_turn(order_id: int):
     """One push at a time for the shipments of one order; a second one waits its turn (task retry)."""
     key = f"logistics:order-push:{order_id}"
     if not cache.add(key, 1, timeout=ORDER_PUSH_TURN_SECONDS):
-        raise Throttled(1.0, "another shipment of this order is being pushed")
+        raise Throttled(ORDER_PUSH_WAIT_SECONDS, "another shipment of this order is being pushed")
     try:
         yield
     finally:
