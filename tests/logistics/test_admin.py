@@ -4,6 +4,7 @@ from datetime import UTC, datetime
 from decimal import Decimal
 
 import pytest
+from django.utils.html import escape
 
 from inventory.models import Reservation
 from logistics.enums import ShipmentState
@@ -11,6 +12,7 @@ from logistics.models import Shipment, ShipmentLine, Wave
 from logistics.services import order_route, wave_pick_confirm, waves_build
 from orders.enums import OrderState
 from orders.models import Order
+from orders.services import order_cancel_by_operator
 
 from .barcodes import barcodes_in
 from .support import acme_shop, allocated_order, balances, rate_card
@@ -276,3 +278,19 @@ def test_packing_screen_closes_a_parcel_and_opens_the_next(staff, order):
         (1, 600),
         (2, 700),
     ]
+
+
+def test_the_packing_screen_tells_what_to_undo_for_a_shipment_whose_order_was_cancelled(staff, order, warehouse_user):
+    # given the order is cancelled after its pick; the packer scans its slip anyway
+    shipment = picked(order)
+    order_cancel_by_operator(order.pk, actor=warehouse_user, note="Buyer changed their mind")
+    note = Shipment.objects.get(pk=shipment.pk).cancellation_note
+    assert note
+
+    opened = staff.get(f"{PACK}{shipment.pk}/")
+    scanned = staff.post(f"{PACK}{shipment.pk}/", {"step": "scan", "barcode": "4006381333931"}, follow=True)
+
+    # the screen shows what to undo, and the scan is refused with nothing packed
+    assert opened.content.decode().count(str(escape(note)).split("\n")[0]) == 1
+    assert reported(scanned)[0][0] == "error"
+    assert list(ShipmentLine.objects.filter(shipment=shipment).values_list("packed_quantity", flat=True)) == [0, 0]
