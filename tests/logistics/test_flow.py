@@ -314,3 +314,19 @@ def test_a_carrier_without_an_adapter_refuses_the_label_and_changes_nothing(pick
         f"PostX refused {shipment.reference}-01: no carrier adapter 'dhl'; expected one of ['sandbox']"
     ]
     assert state_of(shipment) == before
+
+
+def test_a_line_whose_units_are_held_in_two_warehouses_is_refused_and_changes_nothing():
+    # given 2 MUG ordered, one unit in wh-main and one in wh-west: the reservation holds the line in both
+    rate_card()
+    _seller, account, warehouse, mug, _pen = acme_shop(stock=0)
+    stocked(mug, warehouse, 1)
+    stocked(mug, WarehouseFactory(code="wh-west", country="NL"), 1)
+    order = allocated_order(account, lines=(("ACME-MUG", 2),))
+    assert Order.objects.get(pk=order.pk).state == OrderState.ALLOCATED
+
+    with pytest.raises(RoutingError) as refused:
+        order_route(order.pk, policy="split")
+
+    assert refused.value.messages == ["Line ACME-MUG of order 1001 is held in 2 warehouses; transfer its stock first."]
+    assert (Order.objects.get(pk=order.pk).state, Shipment.objects.count()) == (OrderState.ALLOCATED, 0)
