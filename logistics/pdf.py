@@ -147,8 +147,13 @@ def _draw_label(canvas: Canvas, shipment: Shipment, parcel, count: int) -> None:
     writer = _Writer(canvas, LABEL_SIZE[1] - 10 * mm, left=6 * mm, bottom=6 * mm)
     writer.line(f"{service.carrier.name} · {service.name}", size=12, bold=True)
     writer.line(_("From: %(seller)s") % {"seller": order.seller.name}, size=9)
-    warehouse = shipment.warehouse
-    writer.line(", ".join(part for part in (warehouse.city, warehouse.country) if part), size=9, indent=10 * mm)
+    warehouse = shipment.warehouse  # the return address, under the seller's name (never the warehouse's own name)
+    for text in [
+        *warehouse.address.splitlines()[:2],
+        ", ".join(part for part in (warehouse.city, warehouse.country) if part),
+    ]:
+        if text.strip():
+            writer.line(text.strip(), size=9, indent=10 * mm)
     writer.y -= 2 * mm
     writer.line(_("To:"), size=10, bold=True)
     for text in _address_lines(order):

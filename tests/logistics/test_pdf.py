@@ -186,3 +186,16 @@ def test_pick_list_names_every_shipment_of_a_bin_however_many():
         f"A-03-2 MUG Factory mug model FM-1 10 {refs[0]}, {refs[1]}, {refs[2]}",
         f"{refs[3]}, {refs[4]}",
     ]
+
+
+def test_the_label_carries_the_warehouse_return_address_under_the_sellers_name(labelled):
+    _wave, shipments = labelled
+    warehouse = shipments[0].warehouse
+    warehouse.name, warehouse.address = "Ningbo Factory Outlet", "Bay 4, 88 Harbour Road\nBeilun District"
+    warehouse.save()
+    shipment = Shipment.objects.select_related("order__seller", "warehouse").get(pk=shipments[0].pk)
+
+    [text] = pages_text(pdf.labels_pdf([shipment]))
+
+    assert text.splitlines()[1:5] == ["From: Acme Home", "Bay 4, 88 Harbour Road", "Beilun District", "Ningbo, CN"]
+    assert "Factory" not in text
