@@ -294,3 +294,19 @@ def test_the_packing_screen_tells_what_to_undo_for_a_shipment_whose_order_was_ca
     assert opened.content.decode().count(str(escape(note)).split("\n")[0]) == 1
     assert reported(scanned)[0][0] == "error"
     assert list(ShipmentLine.objects.filter(shipment=shipment).values_list("packed_quantity", flat=True)) == [0, 0]
+
+
+def test_labels_for_an_address_without_country_are_refused_in_the_admin(staff, order):
+    shipment = picked(order)
+    pack_in_admin(staff, shipment)
+    Order.objects.filter(pk=order.pk).update(ship_country="")
+
+    response = act(staff, SHIPMENTS, "print_labels", [shipment])
+
+    [(level, text)] = reported(response)
+    assert (level, text.split(": ", 1)[0]) == ("error", shipment.reference)
+    assert "the country is missing" in text
+    assert text.endswith("Correct the address first.")
+    shipment.refresh_from_db()
+    assert (shipment.state, shipment.tracking_number) == (ShipmentState.PACKED, "")
+    assert not shipment.parcels.exclude(tracking_number="").exists()
