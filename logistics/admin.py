@@ -257,6 +257,7 @@ class ParcelInline(ReadOnlyInline):
         "tracking_number",
         "delivered_at",
         "pushed_at",
+        "label_voided_at",
     ]
     readonly_fields = fields
     ordering = ["number"]

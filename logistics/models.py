@@ -288,6 +288,7 @@ class Parcel(TimeStampedModel):
     delivered_at = models.DateTimeField(_("delivered at"), null=True, blank=True)
     last_event_at = models.DateTimeField(_("last tracking event"), null=True, blank=True)
     pushed_at = models.DateTimeField(_("tracking pushed at"), null=True, blank=True)
+    label_voided_at = models.DateTimeField(_("label voided at the carrier"), null=True, blank=True)
 
     class Meta:
         verbose_name = _("parcel")
@@ -386,6 +387,7 @@ class SandboxCarrierParcel(models.Model):
     recipient_country = models.CharField(max_length=2)
     booked_at = models.DateTimeField()
     events = models.JSONField(default=list, blank=True)
+    cancelled_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         verbose_name = _("sandbox carrier parcel")

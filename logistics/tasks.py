@@ -1,5 +1,7 @@
 """Celery tasks of logistics: thin wrappers that load ids and call one service."""
 
+import logging
+
 from celery import shared_task
 
 from hub.marketplaces.errors import MarketplaceError, Throttled
@@ -8,7 +10,10 @@ from .enums import ShipmentState
 from .models import Shipment
 
 PUSH_MAX_RETRIES = 8
+LABEL_VOID_MAX_RETRIES = 5
 PUSH_MAX_BACKOFF_SECONDS = 600
+
+logger = logging.getLogger(__name__)
 
 
 @shared_task(bind=True, ignore_result=True, max_retries=PUSH_MAX_RETRIES)
@@ -29,6 +34,21 @@ def shipment_tracking_push_task(self, shipment_id: int) -> str:
         else:
             countdown = min(2**self.request.retries, PUSH_MAX_BACKOFF_SECONDS)
         raise self.retry(countdown=countdown, exc=error) from error
+
+
+@shared_task(bind=True, ignore_result=True, max_retries=LABEL_VOID_MAX_RETRIES)
+def shipment_labels_void_task(self, shipment_id: int) -> int:
+    """Void a cancelled shipment's labels at the carrier; retries carrier errors marked retryable."""
+    from .exceptions import CarrierError
+    from .services.cancellation import shipment_labels_void
+
+    try:
+        return shipment_labels_void(shipment_id)
+    except CarrierError as error:
+        if not error.retryable or self.request.retries >= self.max_retries:
+            logger.warning("labels of shipment %s not voided at the carrier: %s", shipment_id, error)
+            return 0
+        raise self.retry(countdown=min(2**self.request.retries * 30, PUSH_MAX_BACKOFF_SECONDS), exc=error) from error
 
 
 @shared_task(ignore_result=True)

@@ -65,6 +65,17 @@ class SandboxCarrier:
             for event in record.events
         ]
 
+    def cancel(self, tracking_number: str) -> None:
+        with transaction.atomic():
+            record = SandboxCarrierParcel.objects.select_for_update().filter(tracking_number=tracking_number).first()
+            if record is None:
+                raise CarrierError(f"unknown tracking number {tracking_number}")
+            if any(event["status"] != TrackingStatus.INFO_RECEIVED for event in record.events):
+                raise CarrierError(f"{tracking_number} is in the carrier's hands already; it cannot be cancelled")
+            if record.cancelled_at is None:
+                record.cancelled_at = timezone.now()
+                record.save(update_fields=["cancelled_at"])
+
 
 def _event(number: int, status: str, description: str, location: str, at) -> dict:
     return {

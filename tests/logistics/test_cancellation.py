@@ -8,9 +8,10 @@ import pytest
 
 from inventory.enums import ReservationStatus
 from inventory.ledger import verify_ledger
-from logistics.enums import ParcelState, ShipmentState, WaveState
-from logistics.exceptions import PackingError, ShipmentStateError
-from logistics.models import Shipment, Wave
+from logistics.carriers.sandbox import sandbox_parcel_advance
+from logistics.enums import ParcelState, ShipmentState, TrackingStatus, WaveState
+from logistics.exceptions import CarrierError, PackingError, ShipmentStateError
+from logistics.models import Parcel, SandboxCarrierParcel, Shipment, Wave
 from logistics.services import (
     order_route,
     shipment_label,
@@ -19,6 +20,8 @@ from logistics.services import (
     wave_pick_confirm,
     waves_build,
 )
+from logistics.services.cancellation import shipment_labels_void
+from logistics.tasks import shipment_labels_void_task
 from orders.enums import OrderState
 from orders.models import Order
 from orders.services import order_cancel_by_operator, order_ingest
@@ -143,3 +146,45 @@ def test_packing_a_cancelled_shipment_is_refused():
     with pytest.raises((ShipmentStateError, PackingError)) as refused:
         shipment_scan_item(gone.pk, MUG_BARCODE)
     assert "is Cancelled (order cancelled)" in refused.value.messages[0]
+
+
+@pytest.mark.django_db
+def test_the_labels_of_a_cancelled_shipment_are_voided_at_the_carrier_once(
+    warehouse_user, django_capture_on_commit_callbacks
+):
+    # given a labelled shipment whose order is cancelled
+    _account, (cancelled, _kept), (gone, staying), wave, _mug, _pen = two_orders_in_one_wave()
+    wave_pick_confirm(wave.pk)
+    number = shipment_label(packed(gone).pk).tracking_number
+    kept_number = shipment_label(packed(staying).pk).tracking_number
+
+    with django_capture_on_commit_callbacks(execute=False) as callbacks:
+        order_cancel_by_operator(cancelled.pk, actor=warehouse_user, note="Fraud")
+
+    # then the cancellation queues the void after commit (for that shipment only) ...
+    voids = [c for c in callbacks if getattr(c, "func", None) == shipment_labels_void_task.delay]
+    assert [c.args for c in voids] == [(gone.pk,)]
+
+    # ... which tells the carrier once; the other order's label stays valid
+    assert shipment_labels_void(gone.pk) == 1
+    assert shipment_labels_void(gone.pk) == 0
+    assert SandboxCarrierParcel.objects.get(tracking_number=number).cancelled_at is not None
+    assert SandboxCarrierParcel.objects.get(tracking_number=kept_number).cancelled_at is None
+    assert [p.label_voided_at is not None for p in Parcel.objects.filter(shipment=gone)] == [True]
+    assert shipment_labels_void(staying.pk) == 0  # not cancelled: nothing to void
+
+
+@pytest.mark.django_db
+def test_a_label_the_carrier_has_scanned_cannot_be_voided_and_stays_unvoided():
+    _account, (_cancelled, _kept), (gone, _staying), wave, _mug, _pen = two_orders_in_one_wave()
+    wave_pick_confirm(wave.pk)
+    number = shipment_label(packed(gone).pk).tracking_number
+    sandbox_parcel_advance(number, TrackingStatus.IN_TRANSIT)
+    Shipment.objects.filter(pk=gone.pk).update(state=ShipmentState.CANCELLED)
+
+    with pytest.raises(CarrierError, match="in the carrier's hands"):
+        shipment_labels_void(gone.pk)
+    assert shipment_labels_void_task.apply(args=[gone.pk]).get() == 0
+
+    assert [p.label_voided_at for p in Parcel.objects.filter(shipment=gone)] == [None]
+    assert SandboxCarrierParcel.objects.get(tracking_number=number).cancelled_at is None

@@ -1,10 +1,11 @@
-"""The parcels migration carries each existing shipment over as one parcel (and back)."""
+"""The parcels migration (0002) carries each existing shipment over as one parcel (and back)."""
 
 from decimal import Decimal
 
 import pytest
 from django.db import connection
 from django.db.migrations.executor import MigrationExecutor
+from django.db.migrations.loader import MigrationLoader
 
 from logistics.carriers.sandbox import sandbox_parcel_advance
 from logistics.enums import TrackingStatus
@@ -13,7 +14,9 @@ from logistics.services import shipment_label, shipment_scan_item, shipment_ship
 
 from .test_flow import MUG_BARCODE, packed, picked_shipment  # noqa: F401 - the fixture
 
-BEFORE, AFTER = [("logistics", "0001_initial")], [("logistics", "0002_parcels_cancellation_exchange_rates")]
+BEFORE = [("logistics", "0001_initial")]
+# forward through the parcels migration (0002) to the newest, so the models the assertions use match the schema
+AFTER = [key for key in MigrationLoader(None, ignore_no_migrations=True).graph.leaf_nodes() if key[0] == "logistics"]
 
 
 def migrate(targets):
