@@ -300,6 +300,16 @@ def shipment_pack(
             # the routing reason quoted the estimated parcel; the price recorded now is for the real ones
             if chosen.service.pk != shipment.service_id:
                 shipment.service_reason = _("Chosen again after packing: %(reason)s") % {"reason": choice.reason}
+                if shipment.wave_id and shipment.wave.cutoff_at.astimezone(UTC).time() != chosen.service.cutoff_time:
+                    shipment.service_reason += " " + _(
+                        "Its wave %(wave)s was built for a cut-off at %(wave_cutoff)s UTC; "
+                        "%(service)s's daily cut-off is %(cutoff)s UTC."
+                    ) % {
+                        "wave": shipment.wave.code,
+                        "wave_cutoff": f"{shipment.wave.cutoff_at.astimezone(UTC):%H:%M}",
+                        "service": chosen.service,
+                        "cutoff": f"{chosen.service.cutoff_time:%H:%M}",
+                    }
             else:
                 shipment.service_reason = _("Confirmed after packing: %(reason)s") % {"reason": choice.reason}
             shipment.service = chosen.service

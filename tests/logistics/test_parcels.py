@@ -167,6 +167,11 @@ def test_packing_a_heavy_parcel_leaves_out_the_service_it_is_too_heavy_for():
 
     assert shipment.service == services["standard"]
     assert "postx/economy: parcel 1: 2500 g is over its maximum of 2000 g" in shipment.service_reason
+    # the wave was built for economy's 15:00 cut-off: the reason says so
+    assert shipment.service_reason.endswith(
+        f"Its wave {shipment.wave.code} was built for a cut-off at 15:00 UTC; "
+        "postx/standard's daily cut-off is 16:00 UTC."
+    )
     assert list(shipment.parcels.values_list("cost", flat=True)) == [Decimal("15.00"), Decimal("9.00")]
     assert shipment.carrier_cost == Decimal("24.00")
 
