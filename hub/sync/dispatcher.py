@@ -52,7 +52,7 @@ def account_push(account_id: int) -> PushRun:
         mark_dirty(account_id)  # the running pusher will loop once more
         return PushRun()
     try:
-        account = MarketplaceAccount.objects.get(pk=account_id)
+        account = MarketplaceAccount.objects.defer("credentials").get(pk=account_id)
         if account.status != AccountStatus.ACTIVE:
             return PushRun()  # paused or failing auth: listings keep what they show until it is active again
         adapter = adapter_for_account(account)

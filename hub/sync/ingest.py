@@ -62,7 +62,7 @@ def account_pull(account_id: int) -> int:
     if not cache.add(lock_key, token, timeout=PULL_LOCK_SECONDS):
         return 0
     try:
-        account = MarketplaceAccount.objects.get(pk=account_id)
+        account = MarketplaceAccount.objects.defer("credentials").get(pk=account_id)
         since = _cursor(account) or timezone.now() - FIRST_PULL_LOOKBACK
         newest = since
         count = 0
@@ -156,7 +156,7 @@ def _cursor_set(account, newest: datetime) -> None:
 def inbox_process(message_id: int):
     """Process (or retry) one stored message: a push is parsed, or its order fetched when the push only
     names it; a pulled order is fetched again from the platform, which has its latest state. Then ingest."""
-    message = InboxMessage.objects.select_related("account").get(pk=message_id)
+    message = InboxMessage.objects.select_related("account").defer("account__credentials").get(pk=message_id)
     if message.state == InboxState.PROCESSED:
         return None
     if not message.external_id:  # a push about something other than an order
