@@ -7,14 +7,18 @@ CATALOGUE = ROOT / "locale" / "zh_Hans" / "LC_MESSAGES"
 
 
 def po_entries(path: Path):
-    """(msgid, msgstr, flags) for each entry of a .po file; plural forms joined."""
+    """(msgid, msgid_plural, msgstr, flags) for each entry of a .po file; plural translations joined."""
     entries, current, flags, field = [], None, "", None
     for raw in [*path.read_text(encoding="utf-8").splitlines(), ""]:
         line = raw.strip()
         if line.startswith("#,"):
             flags = line
         elif line.startswith("msgid "):
-            current, field = {"msgid": _unquote(line[6:]), "msgstr": "", "flags": flags}, "msgid"
+            current = {"msgid": _unquote(line[6:]), "msgid_plural": "", "msgstr": "", "flags": flags}
+            field = "msgid"
+        elif line.startswith("msgid_plural "):
+            field = "msgid_plural"
+            current["msgid_plural"] += _unquote(line.split(" ", 1)[1])
         elif line.startswith(("msgstr ", "msgstr[")):
             field = "msgstr"
             current["msgstr"] += _unquote(line.split(" ", 1)[1])
@@ -50,4 +54,5 @@ def test_compiled_catalogue_is_not_older_than_its_source():
     # git does not keep mtimes, so compare content: every msgid must be in the .mo
     compiled = mo.read_bytes()
     for entry in po_entries(po):
-        assert entry["msgid"].encode().replace(b'\\"', b'"').replace(b"\\n", b"\n") in compiled, entry["msgid"]
+        key = entry["msgid"] + ("\0" + entry["msgid_plural"] if entry["msgid_plural"] else "")
+        assert key.encode().replace(b'\\"', b'"').replace(b"\\n", b"\n") in compiled, entry["msgid"]
