@@ -79,14 +79,16 @@ class Stack:
         workers: int = 1,
         concurrency: int = 4,
         log_dir: Path,
-        extra_queues: tuple[str, ...] = (),
+        queues: tuple[str, ...] = (),
+        extra_queues: tuple[tuple[str, int], ...] = (),
     ):
         self.env = {**os.environ, **env}
         self.port = port
         self.workers = workers
         self.concurrency = concurrency
         self.log_dir = log_dir
-        self.extra_queues = extra_queues  # one more worker (concurrency 2) consumes each of these
+        self.queues = queues  # what the main workers consume (empty: every configured queue)
+        self.extra_queues = extra_queues  # (queue, concurrency): one more worker consumes each of these
         self.processes: list[tuple[str, subprocess.Popen, object]] = []
 
     def __enter__(self):
@@ -126,10 +128,11 @@ class Stack:
             [python, "manage.py", "runserver", f"127.0.0.1:{self.port}", "--noreload"],
             env={"DATABASE_CONN_MAX_AGE": "0"},
         )
+        only = [f"--queues={','.join(self.queues)}"] if self.queues else []
         for index in range(self.workers):
-            self._spawn(f"worker{index}", self._worker_args(f"bench{index}", self.concurrency))
-        for index, queue in enumerate(self.extra_queues):
-            self._spawn(f"extra-worker{index}", [*self._worker_args(f"extra{index}", 2), f"--queues={queue}"])
+            self._spawn(f"worker{index}", [*self._worker_args(f"bench{index}", self.concurrency), *only])
+        for index, (queue, concurrency) in enumerate(self.extra_queues):
+            self._spawn(f"extra-worker{index}", [*self._worker_args(f"extra{index}", concurrency), f"--queues={queue}"])
         self._spawn(
             "beat",
             [

@@ -122,7 +122,7 @@ def parse_args(argv=None):
     parser.add_argument("--database-url", default=os.environ.get("BENCH_DATABASE_URL", DEFAULT_DATABASE_URL))
     parser.add_argument("--redis-url", default=os.environ.get("BENCH_REDIS_URL", DEFAULT_REDIS_URL))
     parser.add_argument("--broker-url", default=os.environ.get("BENCH_BROKER_URL", DEFAULT_BROKER_URL))
-    parser.add_argument("--workers", type=int, default=1, help="Celery worker processes")
+    parser.add_argument("--workers", type=int, default=1, help="workers on the sync queue (webhooks, drains, pushes)")
     parser.add_argument("--concurrency", type=int, default=4, help="pool size of each worker")
     parser.add_argument("--generators", type=int, default=4, help="traffic generator processes in the burst")
     parser.add_argument("--sample-interval", type=float, default=0.2, help="seconds between snapshots")
@@ -778,13 +778,17 @@ def run(args) -> dict:
         "port": port,
         "logs": str(log_dir.relative_to(ROOT)),
     }
+    # As make run's Procfile: the sync queue (webhook processing, drains, pushes) has workers of its own, so
+    # a pull waiting out Amazon's pace never holds a process that a push needs.
+    default_queue = env["CELERY_TASK_DEFAULT_QUEUE"]
     stack = Stack(
         env,
         port=port,
         workers=args.workers,
         concurrency=args.concurrency,
         log_dir=log_dir,
-        extra_queues=(sandbox_queue,),
+        queues=(f"{default_queue}.sync",),
+        extra_queues=((default_queue, 2), (sandbox_queue, 2)),
     )
     with stack:
         sampler = Sampler(args.sample_interval)
