@@ -25,7 +25,7 @@ from .enums import InboxSource, InboxState
 from .intake import adapter_paced
 from .models import InboxMessage
 from .outbox import listings_sold
-from .tasks import push_soon
+from .tasks import PUSH_COALESCE_SECONDS, push_soon
 
 logger = logging.getLogger(__name__)
 
@@ -48,7 +48,7 @@ def inbox_apply(message: InboxMessage, account: MarketplaceAccount, canonical: C
     if result.created:
         sold_on = result.order.lines.exclude(listing__isnull=True).values_list("listing_id", flat=True)
         for account_id in sorted(listings_sold(sold_on)):
-            push_soon(account_id)
+            push_soon(account_id, countdown=PUSH_COALESCE_SECONDS)
     return result
 
 

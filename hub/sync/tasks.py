@@ -34,12 +34,14 @@ def outbox_drain_task() -> int:
 
 
 PUSH_QUEUED_SECONDS = 2
+# Orders arriving together on one account's SKUs: their new targets wait this long to leave in one push run.
+PUSH_COALESCE_SECONDS = 0.15
 
 
 def push_soon(account_id: int, countdown: float | None = None) -> None:
     """Wake the account's pusher: at most one task queued per account (many wake-ups, one push run)."""
     dispatcher.mark_dirty(account_id)
-    if countdown is None and not cache.add(f"push-queued:{account_id}", 1, timeout=PUSH_QUEUED_SECONDS):
+    if not cache.add(f"push-queued:{account_id}", 1, timeout=PUSH_QUEUED_SECONDS):
         return  # a queued run will see the new targets
     account_push_task.apply_async(args=[account_id], countdown=countdown)
 
