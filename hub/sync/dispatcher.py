@@ -165,7 +165,8 @@ def _push_batch(account, adapter, batch: list[ListingPush]) -> tuple[int, int, f
     bad = [push for sku, push in by_sku.items() if sku in failed_skus]
     with transaction.atomic():
         for push in ok:
-            _acknowledged(push, picked_at, sent_at, acked_at)
+            _acknowledged(push, sent_at, acked_at)
+        _log(ok, picked_at, sent_at, acked_at, "ok")
     for push in bad:
         error = failed_skus[push.listing.seller_sku]
         _failed([push], picked_at, sent_at, f"{error.code}: {error.message}", backoff=None)
@@ -184,7 +185,7 @@ def listing_ref(listing: Listing) -> ListingRef:
     )
 
 
-def _acknowledged(push: ListingPush, picked_at, sent_at, acked_at) -> None:
+def _acknowledged(push: ListingPush, sent_at, acked_at) -> None:
     """Mark the sent version done, unless a newer version was already acknowledged."""
     ListingPush.objects.filter(pk=push.pk, pushed_version__lt=push.version).update(
         pushed_version=push.version,
@@ -202,19 +203,6 @@ def _acknowledged(push: ListingPush, picked_at, sent_at, acked_at) -> None:
         last_pushed_at=acked_at,
         sync_state=ListingSyncState.IN_SYNC,
         sync_error="",
-    )
-    PushLog.objects.create(
-        listing_id=push.listing_id,
-        account_id=push.account_id,
-        quantity=push.target_quantity,
-        version=push.version,
-        priority=push.priority,
-        changed_at=push.changed_at,
-        targeted_at=push.targeted_at,
-        picked_at=picked_at,
-        sent_at=sent_at,
-        acked_at=acked_at,
-        outcome="ok",
     )
 
 
