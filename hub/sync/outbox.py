@@ -13,8 +13,7 @@ from django.db.models import F
 from django.utils import timezone
 
 from inventory.allocation import advertised_quantities
-from inventory.models import KitComponent
-from inventory.selectors import skus_affected_by
+from inventory.selectors import skus_affected_by, skus_affected_by_sale
 from sellers.enums import AccountStatus
 from sellers.models import Listing
 
@@ -173,7 +172,5 @@ def listings_sold(listing_ids) -> set[int]:
         return set()
     now = timezone.now()
     with transaction.atomic():
-        sold_skus = set(Listing.objects.filter(pk__in=listing_ids).values_list("sku_id", flat=True))
-        components = KitComponent.objects.filter(kit_id__in=sold_skus).values_list("component_id", flat=True)
-        affected = skus_affected_by(sold_skus | set(components))
+        affected = skus_affected_by_sale(Listing.objects.filter(pk__in=listing_ids).values_list("sku_id", flat=True))
         return _targets_update(_live_listings(affected), dict.fromkeys(affected, now), sold=set(listing_ids))

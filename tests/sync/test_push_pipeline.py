@@ -87,3 +87,27 @@ def test_an_ingested_order_retargets_every_listing_of_its_sku_before_any_drain(f
     assert accounts == set()  # the drain finds every target already right: nothing is pushed twice
     push_all({listing.account_id for listing in listings.values()})
     assert {platform: shown(listing) for platform, listing in listings.items()} == dict.fromkeys(listings, 6)
+
+
+@pytest.mark.django_db(transaction=True)
+def test_an_ingested_kit_order_retargets_its_components_and_their_other_kits_before_any_drain(five_platforms):
+    from hub.marketplaces.sandbox.connect import sandbox_listing_connect
+    from hub.marketplaces.sandbox.models import SandboxShop
+    from hub.sync.ingest import inbox_apply
+    from hub.sync.models import InboxMessage
+    from tests.factories import kit_of
+
+    mug, listings = five_platforms  # 10 mugs in the pool, listed everywhere
+    shopify, ebay = listings["shopify"], listings["ebay"]
+    pair, trio = kit_of("MUG-PAIR", {mug: 2}), kit_of("MUG-TRIO", {mug: 3})
+    shops = {shop.platform: shop for shop in SandboxShop.objects.filter(platform__in=["shopify", "ebay"])}
+    pair_listing, _ = sandbox_listing_connect(shopify.account, shops["shopify"], pair, "ALICE-PAIR", 0)
+    trio_listing, _ = sandbox_listing_connect(ebay.account, shops["ebay"], trio, "ALICE-TRIO", 0)
+    push_all(listings_refresh([listing.pk for listing in [*listings.values(), pair_listing, trio_listing]]))
+    message = InboxMessage.objects.create(platform="shopify", account=shopify.account, source="pull", body="{}")
+
+    inbox_apply(message, shopify.account, canonical_order("9003", (("ALICE-PAIR", 2),)), raw={})
+
+    targets = dict(ListingPush.objects.values_list("listing_id", "target_quantity"))
+    assert {targets[listing.pk] for listing in listings.values()} == {6}  # 4 mugs went into two pairs
+    assert (targets[pair_listing.pk], targets[trio_listing.pk]) == (3, 2)
