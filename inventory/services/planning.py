@@ -57,30 +57,44 @@ def _validated_lines(lines) -> list[tuple[int, int]]:
 
 def production_order_create(*, number: str, warehouse, eta, lines, seller=None, note="") -> ProductionOrder:
     """A planned production order; ``lines``: [(SKU or id, quantity)]."""
-    lines = _validated_lines(lines)
-    warehouse = _warehouse(warehouse)
-    with transaction.atomic():
-        order = ProductionOrder.objects.create(
-            number=number, warehouse=warehouse, seller_id=_id(seller), eta=eta, note=note
-        )
-        ProductionOrderLine.objects.bulk_create(
-            [ProductionOrderLine(order=order, sku_id=sku_id, quantity=quantity) for sku_id, quantity in lines]
-        )
-        return order
+    return _document_create(
+        ProductionOrder,
+        ProductionOrderLine,
+        "order",
+        lines,
+        number=number,
+        warehouse=warehouse,
+        eta=eta,
+        seller=seller,
+        note=note,
+    )
 
 
 def inbound_shipment_create(*, reference: str, warehouse, eta, lines, seller=None, carrier="") -> InboundShipment:
     """A shipment in transit; ``lines``: [(SKU or id, quantity)]."""
+    return _document_create(
+        InboundShipment,
+        InboundShipmentLine,
+        "shipment",
+        lines,
+        reference=reference,
+        warehouse=warehouse,
+        eta=eta,
+        seller=seller,
+        carrier=carrier,
+    )
+
+
+def _document_create(model, line_model, parent_field: str, lines, *, warehouse, seller, **fields):
+    """The document and its validated lines, in one transaction."""
     lines = _validated_lines(lines)
     warehouse = _warehouse(warehouse)
     with transaction.atomic():
-        shipment = InboundShipment.objects.create(
-            reference=reference, warehouse=warehouse, seller_id=_id(seller), eta=eta, carrier=carrier
+        document = model.objects.create(warehouse=warehouse, seller_id=_id(seller), **fields)
+        line_model.objects.bulk_create(
+            [line_model(**{parent_field: document}, sku_id=sku_id, quantity=quantity) for sku_id, quantity in lines]
         )
-        InboundShipmentLine.objects.bulk_create(
-            [InboundShipmentLine(shipment=shipment, sku_id=sku_id, quantity=quantity) for sku_id, quantity in lines]
-        )
-        return shipment
+        return document
 
 
 def production_order_start(*, order) -> ProductionOrder:
