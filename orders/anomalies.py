@@ -52,9 +52,15 @@ def suspected_duplicate(account_id: int, canonical: CanonicalOrder) -> Hold | No
     return None
 
 
-def first_hold(account_id: int, canonical: CanonicalOrder) -> Hold | None:
-    for check in (incomplete_address, unusual_quantity):
-        hold = check(canonical)
-        if hold:
-            return hold
-    return suspected_duplicate(account_id, canonical)
+def first_hold(account_id: int, canonical: CanonicalOrder, *, details_pending: bool = False) -> Hold | None:
+    """The first reason to hold a new order. With its details pending (a notification that names the
+    items but not the buyer), the checks that read the buyer and the address wait for the details."""
+    hold = unusual_quantity(canonical)
+    if hold or details_pending:
+        return hold
+    return address_hold(account_id, canonical)
+
+
+def address_hold(account_id: int, canonical: CanonicalOrder) -> Hold | None:
+    """The checks on the buyer and the address: run for a new order, or when a pending order's details arrive."""
+    return incomplete_address(canonical) or suspected_duplicate(account_id, canonical)

@@ -36,6 +36,15 @@ class Order(TimeStampedModel):
     buyer_email = models.EmailField(_("buyer email"), blank=True)
     hold_reason = models.CharField(_("hold reason"), max_length=32, choices=HoldReason.choices, blank=True)
     hold_note = models.TextField(_("hold note"), blank=True)
+    details_pending = models.BooleanField(
+        _("details pending"),
+        default=False,
+        help_text=_(
+            "Received from a marketplace notification that names the items but not the buyer or the address: "
+            "the stock is reserved, and the order cannot be released to the warehouse until the full order "
+            "arrives from the marketplace."
+        ),
+    )
     raw_payload = models.JSONField(_("raw payload"), default=dict)
 
     class Meta:

@@ -16,7 +16,7 @@ from inventory.services import OrderLine as ReservationLine
 from inventory.services import order_lines_reserve, reservation_release
 from sellers.models import Listing, MarketplaceAccount
 
-from .anomalies import first_hold
+from .anomalies import address_hold, first_hold
 from .enums import ALLOWED_TRANSITIONS, OPEN_STATES, HoldReason, OrderState
 from .exceptions import OrderTransitionError
 from .models import Order, OrderEvent, OrderLine
@@ -36,6 +36,11 @@ def order_transition(order: Order, target: str, *, note: str = "", actor=None) -
 
     The caller holds the order row lock (or has just created it in this transaction).
     """
+    if target == OrderState.RELEASED and order.details_pending:
+        raise OrderTransitionError(
+            _("Order %(order)s waits for its buyer and address from the marketplace; it cannot be released yet.")
+            % {"order": order.external_id}
+        )
     if target not in ALLOWED_TRANSITIONS[order.state]:
         raise OrderTransitionError(
             _("Order %(order)s is %(state)s and cannot become %(target)s.")
@@ -49,21 +54,27 @@ def order_transition(order: Order, target: str, *, note: str = "", actor=None) -
     return order
 
 
-def order_ingest(*, account: MarketplaceAccount, canonical: CanonicalOrder, raw: dict) -> IngestResult:
+def order_ingest(
+    *, account: MarketplaceAccount, canonical: CanonicalOrder, raw: dict, details_pending: bool = False
+) -> IngestResult:
     """Store a marketplace order (or apply a newer update to it) and reserve its stock.
 
+    ``details_pending``: the payload names the items but not the buyer or the address (an Amazon
+    ORDER_CHANGE notification); the order is reserved at once and completed by a later full payload.
+
     1. Insert the order; if it exists (webhook and pull, duplicates), lock it instead.
-    2. Existing order: ignore the payload unless it is newer (``updated_at``); apply a
-       cancellation (releasing stock) or an address change.
+    2. Existing order: ignore the payload unless it is newer (``updated_at``) or completes the
+       order's pending details; apply a cancellation (releasing stock) or an address change.
     3. New order: map lines to listings and SKUs; a cancelled order is stored as such;
        an unmapped SKU puts it on hold; otherwise reserve its lines through the inventory
        service by the seller's shortage policy, and an anomaly then puts it on hold (with
-       its stock reserved) with a reason an operator can read.
+       its stock reserved) with a reason an operator can read. With details pending, the
+       checks on the buyer and the address wait for the details.
     """
     with transaction.atomic():
-        order, created = _order_insert_or_lock(account, canonical, raw)
+        order, created = _order_insert_or_lock(account, canonical, raw, details_pending)
         if not created:
-            applied = _order_update(order, canonical, raw)
+            applied = _order_update(order, canonical, raw, details_pending)
             return IngestResult(order, created=False, applied=applied)
         lines = _lines_create(order, canonical)
         if canonical.status in CANCELLED_STATUSES:
@@ -73,23 +84,16 @@ def order_ingest(*, account: MarketplaceAccount, canonical: CanonicalOrder, raw:
         else:
             # The marketplace has already sold the units: reserve them even when the order
             # looks wrong, so that the hold cannot become an oversell while an operator looks.
-            hold = first_hold(account.pk, canonical)
+            hold = first_hold(account.pk, canonical, details_pending=details_pending)
             order_allocate(order, lines)
             if hold and order.state in (OrderState.ALLOCATED, OrderState.BACKORDERED):
                 _hold(order, hold.reason, hold.note)
         return IngestResult(order, created=True, applied=True)
 
 
-def _order_insert_or_lock(account, canonical: CanonicalOrder, raw: dict) -> tuple[Order, bool]:
+def _ship_fields(canonical: CanonicalOrder) -> dict:
     ship_to = canonical.ship_to
-    fields = {
-        "seller_id": account.seller_id,
-        "platform": account.platform,
-        "marketplace_status": canonical.status,
-        "currency": canonical.currency,
-        "total": canonical.total,
-        "placed_at": canonical.created_at,
-        "marketplace_updated_at": canonical.updated_at or canonical.created_at,
+    return {
         "ship_name": ship_to.name,
         "ship_address1": ship_to.address1,
         "ship_address2": ship_to.address2,
@@ -98,7 +102,21 @@ def _order_insert_or_lock(account, canonical: CanonicalOrder, raw: dict) -> tupl
         "ship_postal_code": ship_to.postal_code,
         "ship_country": ship_to.country,
         "ship_phone": ship_to.phone,
+    }
+
+
+def _order_insert_or_lock(account, canonical: CanonicalOrder, raw: dict, details_pending: bool) -> tuple[Order, bool]:
+    fields = {
+        "seller_id": account.seller_id,
+        "platform": account.platform,
+        "marketplace_status": canonical.status,
+        "currency": canonical.currency,
+        "total": canonical.total,
+        "placed_at": canonical.created_at,
+        "marketplace_updated_at": canonical.updated_at or canonical.created_at,
+        **_ship_fields(canonical),
         "buyer_email": canonical.buyer_email,
+        "details_pending": details_pending,
         "raw_payload": raw,
     }
     try:
@@ -163,32 +181,59 @@ def order_allocate(order: Order, lines: list[OrderLine] | None = None, *, actor=
     return order
 
 
-def _order_update(order: Order, canonical: CanonicalOrder, raw: dict) -> bool:
-    if not _is_newer(order, canonical):
+def _order_update(order: Order, canonical: CanonicalOrder, raw: dict, details_pending: bool = False) -> bool:
+    """Apply a payload to a stored order (the caller holds its lock).
+
+    A newer payload moves the marketplace status and update time (a cancellation releases stock).
+    A full payload for an order whose details are pending completes it whatever its time (the
+    status only moves if it is newer): address, buyer, amounts and line prices, then the checks
+    on the buyer and the address, which may hold it. A payload without details never touches
+    the address; a full one changes the address of an open order not yet released.
+    """
+    newer = _is_newer(order, canonical)
+    completes = order.details_pending and not details_pending
+    if not newer and not completes:
         return False
-    changes = {
-        "marketplace_status": canonical.status,
-        "marketplace_updated_at": canonical.updated_at,
-        "raw_payload": raw,
-    }
-    if order.state in OPEN_STATES and order.state != OrderState.RELEASED:
-        ship_to = canonical.ship_to
+    changes = {}
+    if newer:
+        changes.update(marketplace_status=canonical.status, marketplace_updated_at=canonical.updated_at)
+    if not details_pending or order.details_pending:
+        changes["raw_payload"] = raw  # a summary never replaces a full payload
+    if completes:
         changes.update(
-            ship_name=ship_to.name,
-            ship_address1=ship_to.address1,
-            ship_address2=ship_to.address2,
-            ship_city=ship_to.city,
-            ship_state=ship_to.state,
-            ship_postal_code=ship_to.postal_code,
-            ship_country=ship_to.country,
-            ship_phone=ship_to.phone,
+            _ship_fields(canonical),
+            buyer_email=canonical.buyer_email,
+            currency=canonical.currency,
+            total=canonical.total,
+            details_pending=False,
         )
+    elif not details_pending and order.state in OPEN_STATES and order.state != OrderState.RELEASED:
+        changes.update(_ship_fields(canonical))
     Order.objects.filter(pk=order.pk).update(**changes)
     for field, value in changes.items():
         setattr(order, field, value)
-    if canonical.status in CANCELLED_STATUSES and order.state in OPEN_STATES:
+    if completes:
+        _details_complete(order, canonical)
+    if newer and canonical.status in CANCELLED_STATUSES and order.state in OPEN_STATES:
         order_cancel(order, note=_("Cancelled at the marketplace."))
     return True
+
+
+def _details_complete(order: Order, canonical: CanonicalOrder) -> None:
+    """The full order arrived for an order reserved from a notification: line prices and titles, then the
+    checks on the buyer and the address (the stock stays reserved while an operator looks)."""
+    for line in canonical.lines:
+        if line.unit_price or line.title:
+            OrderLine.objects.filter(order=order, external_line_id=line.external_line_id).update(
+                unit_price=line.unit_price, title=line.title[:300]
+            )
+    OrderEvent.objects.create(
+        order=order, from_state=order.state, to_state=order.state, note=_("Buyer and address received.")
+    )
+    if order.state in (OrderState.ALLOCATED, OrderState.BACKORDERED):
+        hold = address_hold(order.account_id, canonical)
+        if hold:
+            _hold(order, hold.reason, hold.note)
 
 
 # Marketplace statuses only move forward; ranks break ties between updates stamped in the same second.

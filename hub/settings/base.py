@@ -234,6 +234,16 @@ SANDBOX_ENABLED = env_bool("SANDBOX_ENABLED", default=DEBUG)
 # Where this hub is reached (sandbox shops and webhooks point here); `make run` listens on PORT.
 HUB_BASE_URL = env_str("HUB_BASE_URL", f"http://127.0.0.1:{env_int('PORT', 8000)}")
 
+# Amazon SP-API notifications: the application's SQS queue, which Amazon fills with ORDER_CHANGE for
+# every subscribed seller (docs/marketplaces/amazon.md). The keys are an IAM user's allowed to receive
+# and delete on that queue; they are never logged. Left empty with the sandbox on: the sandbox's queue
+# and keys. AMAZON_SQS_ENDPOINT defaults to https://sqs.<region>.amazonaws.com/.
+AMAZON_SQS_QUEUE_URL = env_str("AMAZON_SQS_QUEUE_URL", "")
+AMAZON_SQS_REGION = env_str("AMAZON_SQS_REGION", "us-east-1")
+AMAZON_SQS_ACCESS_KEY_ID = env_str("AMAZON_SQS_ACCESS_KEY_ID", "")
+AMAZON_SQS_SECRET_ACCESS_KEY = env_str("AMAZON_SQS_SECRET_ACCESS_KEY", "")
+AMAZON_SQS_ENDPOINT = env_str("AMAZON_SQS_ENDPOINT", "")
+
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,

@@ -5,6 +5,7 @@ from django.utils.translation import gettext_lazy as _
 class InboxSource(models.TextChoices):
     WEBHOOK = "webhook", _("Webhook")
     PULL = "pull", _("Scheduled pull")
+    NOTIFICATION = "notification", _("Queue notification")
 
 
 class InboxState(models.TextChoices):

@@ -1,4 +1,4 @@
-"""Orders into the hub: from the inbox (webhooks) and from scheduled pulls.
+"""Orders into the hub: from the inbox (webhooks, Amazon queue notifications) and from scheduled pulls.
 
 Every payload is stored in ``InboxMessage`` before it is processed, so a failure in
 parsing or reserving loses nothing: the message stays, marked failed, for a retry.
@@ -16,7 +16,7 @@ from django.utils import timezone
 
 from hub.marketplaces.errors import MarketplaceError
 from hub.marketplaces.types import CanonicalOrder, OrderStamp
-from orders.models import Order
+from orders.models import Order, OrderLine
 from orders.services import order_ingest
 from sellers.models import MarketplaceAccount
 
@@ -34,10 +34,17 @@ FIRST_PULL_LOOKBACK = timedelta(days=3)
 PULL_LOCK_SECONDS = 300
 
 
-def inbox_apply(message: InboxMessage, account: MarketplaceAccount, canonical: CanonicalOrder, raw: dict):
+def inbox_apply(
+    message: InboxMessage,
+    account: MarketplaceAccount,
+    canonical: CanonicalOrder,
+    raw: dict,
+    *,
+    details_pending: bool = False,
+):
     """Ingest one parsed order and mark its inbox message; errors leave the message failed, not lost."""
     try:
-        result = order_ingest(account=account, canonical=canonical, raw=raw)
+        result = order_ingest(account=account, canonical=canonical, raw=raw, details_pending=details_pending)
     except Exception as error:
         InboxMessage.objects.filter(pk=message.pk).update(
             state=InboxState.FAILED, error=f"{type(error).__name__}: {error}"[:2000], processed_at=timezone.now()
@@ -68,6 +75,8 @@ def account_pull(account_id: int) -> int:
         count = 0
         adapter = adapter_paced(account)
         adapter.orders_known = partial(orders_known, account.pk)
+        if hasattr(adapter, "order_items_known"):  # Amazon: items already given by ORDER_CHANGE notifications
+            adapter.order_items_known = partial(order_items_pending, account.pk)
         try:
             for page in adapter.iter_orders(since - PULL_OVERLAP):
                 known = orders_known(account.pk, [_stamp(order) for order in page.orders])
@@ -117,12 +126,14 @@ def orders_known(account_id: int, stamps: list[OrderStamp]) -> set[str]:
     """The orders the hub already holds at (or past) the state these stamps describe.
 
     Held: stored with a later marketplace update time, or the same time and the same status
-    (several platforms stamp whole seconds). Anything else is fetched and ingested again.
+    (several platforms stamp whole seconds), and not waiting for its details (an order reserved
+    from a notification is fetched so that its address arrives). Anything else is fetched and
+    ingested again.
     """
     stored = {
         external_id: (updated_at, status)
         for external_id, updated_at, status in Order.objects.filter(
-            account_id=account_id, external_id__in=[stamp.external_id for stamp in stamps]
+            account_id=account_id, external_id__in=[stamp.external_id for stamp in stamps], details_pending=False
         ).values_list("external_id", "marketplace_updated_at", "marketplace_status")
     }
     known = set()
@@ -133,6 +144,19 @@ def orders_known(account_id: int, stamps: list[OrderStamp]) -> set[str]:
         if updated_at > stamp.updated_at or (updated_at == stamp.updated_at and status == stamp.status):
             known.add(stamp.external_id)
     return known
+
+
+def order_items_pending(account_id: int, external_ids: list[str]) -> dict[str, list[dict]]:
+    """The lines of the account's orders still waiting for their details, as getOrderItems lists items
+    (OrderItemId, SellerSKU, QuantityOrdered): what a notification already told the hub."""
+    items: dict[str, list[dict]] = {}
+    for external_id, line_id, seller_sku, quantity in OrderLine.objects.filter(
+        order__account_id=account_id, order__external_id__in=external_ids, order__details_pending=True
+    ).values_list("order__external_id", "external_line_id", "seller_sku", "quantity"):
+        items.setdefault(external_id, []).append(
+            {"OrderItemId": line_id, "SellerSKU": seller_sku, "QuantityOrdered": quantity, "QuantityShipped": 0}
+        )
+    return items
 
 
 def _stamp(order: CanonicalOrder) -> OrderStamp:
@@ -162,12 +186,15 @@ def inbox_process(message_id: int):
     if not message.external_id:  # a push about something other than an order
         InboxMessage.objects.filter(pk=message.pk).update(state=InboxState.IGNORED, processed_at=timezone.now())
         return None
-    from .intake import order_fetch, order_from_push
+    from .intake import order_fetch, order_from_notification, order_from_push
 
     account = message.account
+    details_pending = False
     try:
         if message.source == InboxSource.WEBHOOK:
             canonical, raw = order_from_push(account, message)
+        elif message.source == InboxSource.NOTIFICATION:
+            canonical, raw, details_pending = order_from_notification(account, message)
         else:
             canonical, raw = order_fetch(account, message.external_id)
     except Exception as error:
@@ -175,4 +202,4 @@ def inbox_process(message_id: int):
             state=InboxState.FAILED, error=f"{type(error).__name__}: {error}"[:2000], processed_at=timezone.now()
         )
         raise
-    return inbox_apply(message, account, canonical, raw)
+    return inbox_apply(message, account, canonical, raw, details_pending=details_pending)

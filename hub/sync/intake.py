@@ -1,8 +1,9 @@
 """Marketplace pushes: who sent them, whether the signature holds, which order they name.
 
 Shopify pushes the whole order; Shopee and eBay push only its id, so the order is
-fetched when the message is processed. Amazon (notifications go to SQS/EventBridge)
-and AliExpress are pulled on a schedule instead.
+fetched when the message is processed. Amazon notifies through the application's SQS
+queue (``hub.sync.notifications`` receives it; ``order_from_notification`` reads it), and
+is pulled as well; AliExpress is pulled on a schedule only.
 """
 
 import json
@@ -136,6 +137,22 @@ def adapter_paced(account: MarketplaceAccount):
 
     adapter.pace = pace
     return adapter
+
+
+def order_from_notification(account: MarketplaceAccount, message: InboxMessage):
+    """(canonical order, raw payload, details pending) for a stored Amazon ORDER_CHANGE.
+
+    An OrderLevel notification lists every item: the order is built from its summary, with its
+    details (buyer, address, prices) pending. An OrderItemLevel one lists one item, so the order
+    is fetched whole instead.
+    """
+    from hub.marketplaces.amazon.notifications import parse_order_change, read_notification
+
+    notification = read_notification(message.body)
+    if not notification.whole_order:
+        canonical, raw = order_fetch(account, notification.order_id)
+        return canonical, raw, False
+    return parse_order_change(notification.envelope), notification.envelope, True
 
 
 def order_fetch(account: MarketplaceAccount, external_id: str):

@@ -9,6 +9,7 @@ access_token, access_token_expires_at. Facts and sources: docs/marketplaces/amaz
 """
 
 import time
+from collections.abc import Callable
 from datetime import UTC, datetime
 from urllib.parse import quote
 
@@ -16,10 +17,11 @@ from ..base import MarketplaceAdapter
 from ..errors import ItemError, RequestRejected, ServerError, Throttled
 from ..http_errors import PlatformRejected, json_or_none
 from ..pages import page_with_details
-from ..payload import aware_datetime
+from ..payload import aware_datetime, optional, required
 from ..types import CanonicalOrder, ListingRef, OrderPage, OrderStamp, PushResult, QuantityUpdate, ShipmentPush
-from .auth import LwaRefresher
+from .auth import LwaRefresher, grantless_token
 from .errors import raise_for, token_expired
+from .notifications import NOTIFICATIONS_SCOPE, ORDER_CHANGE, PAYLOAD_VERSION
 from .parsing import order_status, parse_order
 
 # Seller Central carrier codes (confirmShipment carrierCode); anything else goes as "Other" + carrierName.
@@ -32,6 +34,8 @@ CARRIER_CODES = {
 }  # fmt: skip
 ORDERS_PATH = "/orders/v0/orders"
 LISTINGS_PATH = "/listings/2021-08-01/items"
+DESTINATIONS_PATH = "/notifications/v1/destinations"
+SUBSCRIPTIONS_PATH = "/notifications/v1/subscriptions"
 
 
 def amazon_timestamp(value: datetime) -> str:
@@ -51,6 +55,9 @@ class AmazonAdapter(MarketplaceAdapter):
         super().__init__(account, client)
         self.calls = 0
         self.wait_budget = float(account.settings.get("order_items_wait_budget", 60.0))
+        # Set by the caller: given order ids, the items the hub already holds for them (from ORDER_CHANGE
+        # notifications) as getOrderItems would list them; such orders skip getOrderItems (see list_orders).
+        self.order_items_known: Callable[[list[str]], dict[str, list[dict]]] | None = None
 
     # --- plumbing -------------------------------------------------------------
     @property
@@ -70,12 +77,15 @@ class AmazonAdapter(MarketplaceAdapter):
         }
         return self.request(method, self.base_url + path, params=params, json=json, headers=headers)
 
-    def _call(self, method: str, path: str, operation: str, *, params=None, json=None):
-        """One SP-API operation; a token the platform calls expired is refreshed once and the call repeated."""
-        token = self._access_token()
+    def _call(self, method: str, path: str, operation: str, *, params=None, json=None, grantless: str = ""):
+        """One SP-API operation; a token the platform calls expired is refreshed once and the call repeated.
+
+        ``grantless``: an application token (``grantless_token``) instead of the seller's.
+        """
+        token = grantless or self._access_token()
         response = self._send(method, path, token, params, json)
         body = json_or_none(response)
-        if token_expired(response.status_code, body):
+        if not grantless and token_expired(response.status_code, body):
             response = self._send(method, path, self._access_token(rejected=token), params, json)
             body = json_or_none(response)
         if response.status_code in (200, 201, 202, 204):
@@ -109,13 +119,19 @@ class AmazonAdapter(MarketplaceAdapter):
         payload = body.get("payload") or {}
         summaries = _orders(payload)
         stamps = [_stamp(order) for order in summaries]
-        return page_with_details(
-            parse_order,
-            stamps,
-            lambda index: {**summaries[index], "OrderItems": self._order_items(stamps[index].external_id)},
-            payload.get("NextToken"),
-            self.unknown_orders(stamps),
+        fresh = self.unknown_orders(stamps)
+        known_items = (
+            self.order_items_known([s.external_id for s in stamps if s.external_id in fresh])
+            if (self.order_items_known and fresh)
+            else {}
         )
+
+        def detail(index: int) -> dict:
+            order_id = stamps[index].external_id
+            items = _items_if_complete(summaries[index], known_items.get(order_id))
+            return {**summaries[index], "OrderItems": items if items is not None else self._order_items(order_id)}
+
+        return page_with_details(parse_order, stamps, detail, payload.get("NextToken"), fresh)
 
     def _order_items(self, order_id) -> list[dict]:
         """getOrderItems for one order. It costs a call per order (0.5/s, burst 30) while a page of orders
@@ -139,6 +155,58 @@ class AmazonAdapter(MarketplaceAdapter):
         order = (self._call("GET", path, "getOrder") or {}).get("payload") or {}
         raw = {**order, "OrderItems": self._order_items(order.get("AmazonOrderId") or external_id)}
         return parse_order(raw), raw
+
+    # --- notifications (Notifications API v1) ---------------------------------------
+    def notification_destination(self, arn: str, name: str) -> str:
+        """The id of the application's destination for the SQS queue ``arn``, created if missing (grantless)."""
+        token = grantless_token(self, NOTIFICATIONS_SCOPE)
+        existing = self._destination_for(arn, token)
+        if existing:
+            return existing
+        spec = {"name": name, "resourceSpecification": {"sqs": {"arn": arn}}}
+        try:
+            created = self._call("POST", DESTINATIONS_PATH, "createDestination", json=spec, grantless=token)
+        except PlatformRejected as rejected:
+            if rejected.status_code != 409:
+                raise
+            return self._destination_for(arn, token) or ""  # created meanwhile by another worker
+        return str(required(created, "payload.destinationId"))
+
+    def _destination_for(self, arn: str, token: str) -> str:
+        listed = self._call("GET", DESTINATIONS_PATH, "getDestinations", grantless=token) or {}
+        for destination in listed.get("payload") or []:
+            if optional(destination, "resource.sqs.arn") == arn:
+                return str(destination.get("destinationId", ""))
+        return ""
+
+    def order_change_subscription(self, destination_id: str) -> str:
+        """The seller's ORDER_CHANGE subscription to ``destination_id``: kept when it exists, replaced when it
+        names another destination, created otherwise. Returns its subscription id."""
+        path = f"{SUBSCRIPTIONS_PATH}/{ORDER_CHANGE}"
+        current = self._subscription(path)
+        if current and current.get("destinationId") == destination_id:
+            return str(current["subscriptionId"])
+        if current:
+            token = grantless_token(self, NOTIFICATIONS_SCOPE)
+            gone = f"{path}/{quote(str(current['subscriptionId']), safe='')}"
+            self._call("DELETE", gone, "deleteSubscriptionById", grantless=token)
+        body = {"payloadVersion": PAYLOAD_VERSION, "destinationId": destination_id}
+        try:
+            created = self._call("POST", path, "createSubscription", json=body)
+        except PlatformRejected as rejected:
+            if rejected.status_code != 409:
+                raise
+            current = self._subscription(path)  # created meanwhile by another worker
+            return str((current or {}).get("subscriptionId", ""))
+        return str(required(created, "payload.subscriptionId"))
+
+    def _subscription(self, path: str) -> dict | None:
+        try:
+            return (self._call("GET", path, "getSubscription") or {}).get("payload")
+        except PlatformRejected as rejected:
+            if rejected.status_code == 404:
+                return None
+            raise
 
     # --- stock ------------------------------------------------------------------
     def _listing_path(self, seller_sku: str) -> str:
@@ -232,6 +300,23 @@ class AmazonAdapter(MarketplaceAdapter):
         self._call(
             "POST", path, "confirmShipment", json={"marketplaceId": self.marketplace_id, "packageDetail": package}
         )
+
+
+def _items_if_complete(summary: dict, items: list[dict] | None) -> list[dict] | None:
+    """Items the hub holds from a notification, when getOrders agrees they are all of the order.
+
+    getOrders counts the order's units (``NumberOfItemsShipped`` + ``NumberOfItemsUnshipped``); only
+    when those counts are present and equal the known items' quantities are the items reused, else
+    getOrderItems is called. The hub keeps its lines as stored; the pull brings the address and amounts.
+    """
+    if not items:
+        return None
+    shipped, unshipped = summary.get("NumberOfItemsShipped"), summary.get("NumberOfItemsUnshipped")
+    if not isinstance(shipped, int) or not isinstance(unshipped, int):
+        return None
+    if shipped + unshipped != sum(int(item.get("QuantityOrdered", 0)) for item in items):
+        return None
+    return items
 
 
 def _orders(payload: dict) -> list[dict]:

@@ -103,6 +103,8 @@ class FaultKind(models.TextChoices):
     DUPLICATE_WEBHOOK = "duplicate_webhook", _("Deliver each webhook twice")
     REORDER_WEBHOOK = "reorder_webhook", _("Deliver webhooks out of order")
     MALFORMED_WEBHOOK = "malformed_webhook", _("Deliver a malformed webhook")
+    DUPLICATE_NOTIFICATION = "duplicate_notification", _("Enqueue each queue notification twice")
+    REORDER_NOTIFICATION = "reorder_notification", _("Make queue notifications visible late (out of order)")
 
 
 class SandboxFault(models.Model):
@@ -144,3 +146,66 @@ class SandboxWebhook(models.Model):
 
     def __str__(self):
         return f"{self.topic} -> {self.url}"
+
+
+class SandboxDestination(models.Model):
+    """A notification destination an application registered (SP-API createDestination: an SQS queue ARN)."""
+
+    application = models.CharField(max_length=128, help_text=_("The application's LWA client id."))
+    destination_id = models.CharField(max_length=64, unique=True)
+    name = models.CharField(max_length=256)
+    arn = models.CharField(max_length=1000)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("sandbox notification destination")
+        verbose_name_plural = _("sandbox notification destinations")
+        constraints = [models.UniqueConstraint(fields=["application", "arn"], name="sandbox_destination_unique_arn")]
+
+    def __str__(self):
+        return f"{self.name} -> {self.arn}"
+
+
+class SandboxSubscription(models.Model):
+    """A seller's subscription to one notification type, delivered to one destination."""
+
+    shop = models.ForeignKey(SandboxShop, on_delete=models.CASCADE, related_name="subscriptions")
+    notification_type = models.CharField(max_length=64)
+    subscription_id = models.CharField(max_length=64, unique=True)
+    payload_version = models.CharField(max_length=16)
+    destination = models.ForeignKey(SandboxDestination, on_delete=models.CASCADE, related_name="subscriptions")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("sandbox notification subscription")
+        verbose_name_plural = _("sandbox notification subscriptions")
+        constraints = [
+            models.UniqueConstraint(fields=["shop", "notification_type"], name="sandbox_subscription_unique_type")
+        ]
+
+    def __str__(self):
+        return f"{self.shop}:{self.notification_type}"
+
+
+class SandboxQueueMessage(models.Model):
+    """One message in a sandbox SQS queue (``queue`` is "<account id>:<queue name>").
+
+    A receive hides it until ``visible_at`` (the visibility timeout) under a new receipt handle;
+    only a delete with the current handle removes it, so an unacknowledged message comes back.
+    """
+
+    queue = models.CharField(max_length=200)
+    message_id = models.UUIDField(unique=True)
+    body = models.TextField()
+    visible_at = models.DateTimeField()
+    receipt_handle = models.CharField(max_length=128, blank=True, db_index=True)
+    receive_count = models.PositiveIntegerField(default=0)
+    sent_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("sandbox queue message")
+        verbose_name_plural = _("sandbox queue messages")
+        indexes = [models.Index(fields=["queue", "visible_at"], name="sandbox_queue_visible")]
+
+    def __str__(self):
+        return f"{self.queue}:{self.message_id}"

@@ -21,7 +21,16 @@ USAGE_PLANS = {
     "confirmShipment": (2.0, 10),
     "getListingsItem": (5.0, 5),
     "patchListingsItem": (5.0, 5),
+    # notifications.json: every operation 1/s, burst 5
+    "createDestination": (1.0, 5),
+    "getDestinations": (1.0, 5),
+    "createSubscription": (1.0, 5),
+    "getSubscription": (1.0, 5),
+    "deleteSubscriptionById": (1.0, 5),
 }
+# Grantless operations take a token from LWA's client_credentials grant, kept apart from sellers' tokens.
+GRANTLESS_TOKENS = "grantless_tokens"
+SELLER_TOKENS = "access_tokens"
 
 
 def sp_error(status: int, code: str, message: str, details: str = "", headers=None) -> JsonResponse:
@@ -41,28 +50,31 @@ def quota_exceeded(rate: float) -> JsonResponse:
     )
 
 
-def shop_for_token(token: str):
+def shop_for_token(token: str, kind: str = SELLER_TOKENS):
     if not token:
         return None
-    return SandboxShop.objects.filter(platform=PLATFORM, secrets__access_tokens__has_key=token).first()
+    return SandboxShop.objects.filter(platform=PLATFORM, **{f"secrets__{kind}__has_key": token}).first()
 
 
-def sp_operation(operation: str):
+def sp_operation(operation: str, *, grantless: bool = False):
     """Fault injection, x-amz-access-token check, the operation's token bucket, call record.
 
     A shop's ``data["usage_plans"]`` may raise an operation's plan, as Amazon grants some sellers.
+    A ``grantless`` operation takes an application token (LWA client_credentials); the shop is
+    then the one whose application asked for it.
     """
+    kind = GRANTLESS_TOKENS if grantless else SELLER_TOKENS
 
     def decorate(view):
         @csrf_exempt
         @functools.wraps(view)
         def wrapper(request, **kwargs):
             token = request.headers.get("x-amz-access-token", "")
-            shop = shop_for_token(token)
+            shop = shop_for_token(token, kind)
             shop_id = shop.shop_id if shop else ""
             response = fault_response(PLATFORM, shop_id, operation, lambda delay: quota_exceeded(1.0 / delay))
             if response is None:
-                response = _authorised_answer(request, shop, token, operation, view, kwargs)
+                response = _authorised_answer(request, shop, token, operation, view, kwargs, kind)
             items = getattr(response, "sandbox_items", 0)
             record_call(PLATFORM, shop_id, operation, request, response.status_code, items=items)
             return response
@@ -72,7 +84,7 @@ def sp_operation(operation: str):
     return decorate
 
 
-def _authorised_answer(request, shop, token, operation, view, kwargs):
+def _authorised_answer(request, shop, token, operation, view, kwargs, kind=SELLER_TOKENS):
     if shop is None:
         return sp_error(
             403,
@@ -80,7 +92,7 @@ def _authorised_answer(request, shop, token, operation, view, kwargs):
             "Access to requested resource is denied.",
             "The access token you provided is revoked, malformed or invalid.",
         )
-    if shop.secrets["access_tokens"][token] <= time.time():
+    if shop.secrets[kind][token] <= time.time():
         return sp_error(
             403, "Unauthorized", "Access to requested resource is denied.", "The access token you provided has expired."
         )

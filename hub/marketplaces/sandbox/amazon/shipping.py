@@ -8,6 +8,7 @@ from django.utils import timezone
 
 from ..models import SandboxOrder
 from .api import sp_error, sp_operation
+from .events import order_change_publish
 
 
 def _package_problem(body, shop) -> str | None:
@@ -82,6 +83,8 @@ def confirm_shipment(request, shop, order_id):
         if order is None:
             return sp_error(404, "NotFound", f"Order {order_id} not found.")
         problem = _apply(order, body["packageDetail"])
+        if problem is None:
+            order_change_publish(shop, order.payload, reason="ShipmentConfirmed")
     if problem:
         return sp_error(400, "InvalidInput", problem)
     response = HttpResponse(status=204)

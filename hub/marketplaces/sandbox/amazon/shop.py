@@ -31,20 +31,24 @@ def _iso(value: datetime) -> str:
 
 
 def token_issue(
-    shop: SandboxShop, *, expired: bool = False, prefix: str = "Atza|", ttl: int = TOKEN_TTL_SECONDS
+    shop: SandboxShop,
+    *,
+    expired: bool = False,
+    prefix: str = "Atza|",
+    ttl: int = TOKEN_TTL_SECONDS,
+    kind: str = "access_tokens",
 ) -> tuple[str, float]:
     """A new access token for a locked shop row; drops tokens that expired over a day ago.
 
-    ``shop.data["token_ttl"]`` overrides the lifetime. The eBay sandbox uses this too.
+    ``shop.data["token_ttl"]`` overrides the lifetime. The eBay sandbox uses this too. ``kind``
+    "grantless_tokens" keeps an application token (client_credentials grant) apart from the seller's.
     """
     token = prefix + secrets.token_urlsafe(32)
     ttl = int(shop.data.get("token_ttl", ttl))
     expires = time.time() + (-60 if expired else ttl)
-    tokens = {
-        known: expiry for known, expiry in shop.secrets.get("access_tokens", {}).items() if expiry > time.time() - 86400
-    }
+    tokens = {known: expiry for known, expiry in shop.secrets.get(kind, {}).items() if expiry > time.time() - 86400}
     tokens[token] = expires
-    shop.secrets = {**shop.secrets, "access_tokens": tokens}
+    shop.secrets = {**shop.secrets, kind: tokens}
     return token, expires
 
 
@@ -204,7 +208,9 @@ def order_payload(shop, locked_lines, buyer: Buyer, now: datetime) -> dict:
 
 
 def place_order(shop, lines, buyer=None):
-    """A buyer order (decrementing the listings). Amazon sends no HTTP push for it."""
+    """A buyer order (decrementing the listings), with the ORDER_CHANGE notification Amazon queues for it."""
+    from .events import order_change_publish
+
     buyer = buyer or random_buyer()
 
     def build(locked_lines):
@@ -218,4 +224,28 @@ def place_order(shop, lines, buyer=None):
             payload=payload,
         )
 
-    return order_place(shop, lines, build)
+    with transaction.atomic():
+        order = order_place(shop, lines, build)
+        order_change_publish(shop, order.payload, reason="NewOrder")
+    return order
+
+
+def order_cancel(shop, external_id: str, *, buyer_requested: bool = False):
+    """The order is cancelled (by the buyer or the seller): its status and update time change and an
+    ORDER_CHANGE notification is queued. The listing's quantity is not given back (Amazon leaves that
+    to the seller's next inventory update)."""
+    from .events import order_change_publish
+
+    with transaction.atomic():
+        order = SandboxOrder.objects.select_for_update().get(shop=shop, external_id=external_id)
+        now = timezone.now()
+        order.payload = {**order.payload, "OrderStatus": "Canceled", "LastUpdateDate": _iso(now)}
+        order.status, order.updated_at = "Canceled", now
+        order.save(update_fields=["payload", "status", "updated_at"])
+        if buyer_requested:
+            order_change_publish(
+                shop, order.payload, change_type="BuyerRequestedChange", reason="Buyer Requested Cancel"
+            )
+        else:
+            order_change_publish(shop, order.payload, reason="OrderCanceled")
+    return order
