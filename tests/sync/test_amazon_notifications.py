@@ -1,0 +1,244 @@
+"""Amazon ORDER_CHANGE notifications through the sandbox's SQS queue (real HTTP, SigV4-signed).
+
+The receiver stores each message raw, then deletes it; processing builds the order from the
+summary and reserves at once, with its details pending until the pull brings the address.
+"""
+
+import json
+import logging
+
+import pytest
+
+from hub.marketplaces.sandbox.amazon import order_cancel, place_order
+from hub.marketplaces.sandbox.amazon.sqs import SANDBOX_AWS_ACCOUNT, SANDBOX_QUEUE_NAME, message_enqueue
+from hub.marketplaces.sandbox.common import Buyer
+from hub.marketplaces.sandbox.connect import sandbox_account_connect, sandbox_listing_connect
+from hub.marketplaces.sandbox.models import (
+    FaultKind,
+    SandboxDestination,
+    SandboxFault,
+    SandboxQueueMessage,
+    SandboxSubscription,
+)
+from hub.sync import notifications
+from hub.sync.enums import InboxSource, InboxState
+from hub.sync.ingest import account_pull, inbox_process
+from hub.sync.models import InboxMessage
+from hub.sync.notifications import account_notifications_subscribe, notifications_receive
+from inventory.models import Stock
+from orders.enums import OrderState
+from orders.exceptions import OrderTransitionError
+from orders.models import Order
+from orders.services import order_transition
+from tests.factories import SellerFactory, SkuFactory, WarehouseFactory, stocked
+from tests.marketplaces.support import calls
+
+QUEUE = f"{SANDBOX_AWS_ACCOUNT}:{SANDBOX_QUEUE_NAME}"
+BUYER = Buyer("Emily Carter", "US", "Austin", "73301", "1200 Barton Springs Rd", "TX", "+1 512 555 0101", "e@x.com")
+
+
+@pytest.fixture
+def amazon(sandbox_hub, transactional_db):
+    """A seller's Amazon account on the sandbox, subscribed to ORDER_CHANGE; one SKU, 10 units in the pool."""
+    sku = SkuFactory(code="MUG-BLUE")
+    stocked(sku, WarehouseFactory(), 10)
+    seller = SellerFactory(code="bob")
+    account, shop = sandbox_account_connect(seller, "amazon", "bob-amazon", region="ATVPDKIKX0DER")
+    listing, _ = sandbox_listing_connect(account, shop, sku, "BOB-MUG", 10)
+    account_notifications_subscribe(account.pk)
+    return account, shop, listing, sku
+
+
+def reserved(sku) -> int:
+    return sum(Stock.objects.filter(sku=sku).values_list("reserved", flat=True))
+
+
+def receive_and_process() -> list[int]:
+    """What the beat-driven receiver and the inbox worker do, in this process."""
+    before = set(InboxMessage.objects.values_list("pk", flat=True))
+    notifications_receive(budget_seconds=0)
+    new = sorted(set(InboxMessage.objects.values_list("pk", flat=True)) - before)
+    for message_id in new:
+        inbox_process(message_id)
+    return new
+
+
+def test_connecting_an_amazon_account_queues_its_subscription(sandbox_hub, transactional_db, monkeypatch):
+    queued = []
+    monkeypatch.setattr(
+        "hub.sync.notification_tasks.amazon_notifications_subscribe_task.delay",
+        lambda account_id: queued.append(account_id),
+    )
+    account, _shop = sandbox_account_connect(SellerFactory(), "amazon", "carol-amazon", region="ATVPDKIKX0DER")
+    ebay, _ = sandbox_account_connect(SellerFactory(), "ebay", "carol-ebay", region="EBAY_US")
+
+    assert queued == [account.pk]  # after the commit, once; other platforms are not subscribed
+    assert ebay.pk not in queued
+
+
+def test_subscribing_is_idempotent(amazon):
+    account, shop, _listing, _sku = amazon
+
+    again = account_notifications_subscribe(account.pk)
+
+    subscription = SandboxSubscription.objects.get(shop=shop)
+    assert again == subscription.subscription_id
+    assert SandboxSubscription.objects.count() == 1
+    assert SandboxDestination.objects.count() == 1
+    assert subscription.notification_type == "ORDER_CHANGE"
+    assert subscription.payload_version == "1.0"
+    assert subscription.destination.arn == f"arn:aws:sqs:us-east-1:{SANDBOX_AWS_ACCOUNT}:{SANDBOX_QUEUE_NAME}"
+    account.refresh_from_db()
+    assert account.settings["notifications"] == {
+        "destination_id": subscription.destination.destination_id,
+        "order_change_subscription_id": subscription.subscription_id,
+    }
+
+
+def test_a_subscription_to_another_destination_is_replaced(amazon):
+    account, shop, _listing, _sku = amazon
+    other = SandboxDestination.objects.create(
+        application=shop.secrets["client_id"], destination_id="old", name="old", arn="arn:aws:sqs:us-east-1:1:old"
+    )
+    SandboxSubscription.objects.filter(shop=shop).update(destination=other)
+
+    account_notifications_subscribe(account.pk)
+
+    assert SandboxSubscription.objects.get(shop=shop).destination.arn.endswith(f":{SANDBOX_QUEUE_NAME}")
+
+
+def test_the_receiver_stores_then_deletes_and_duplicates_make_one_order(amazon, monkeypatch):
+    _account, shop, listing, sku = amazon
+    SandboxFault.objects.create(platform="amazon", kind=FaultKind.DUPLICATE_NOTIFICATION, remaining=1)
+    order = place_order(shop, [(listing.seller_sku, 2)], buyer=BUYER)
+    assert SandboxQueueMessage.objects.filter(queue=QUEUE).count() == 2
+    deletes = []
+    real_delete = notifications.SqsQueue.delete
+
+    def delete_after_commit(self, handles):
+        deletes.append((len(handles), InboxMessage.objects.filter(source=InboxSource.NOTIFICATION).count()))
+        return real_delete(self, handles)
+
+    monkeypatch.setattr(notifications.SqsQueue, "delete", delete_after_commit)
+
+    stored = receive_and_process()
+
+    assert deletes == [(2, 1)]  # both copies deleted, and only once the one stored message was committed
+    assert len(stored) == 1
+    assert SandboxQueueMessage.objects.count() == 0
+    message = InboxMessage.objects.get()
+    assert (message.platform, message.topic, message.external_id) == ("amazon", "ORDER_CHANGE", order.external_id)
+    assert message.state == InboxState.PROCESSED
+    assert json.loads(message.body)["Payload"]["OrderChangeNotification"]["SellerId"] == shop.shop_id
+    hub_order = Order.objects.get()
+    assert hub_order.external_id == order.external_id
+    assert hub_order.state == OrderState.ALLOCATED
+    assert hub_order.details_pending is True
+    assert hub_order.ship_postal_code == "73301"
+    assert [(line.seller_sku, line.quantity, line.sku_id) for line in hub_order.lines.all()] == [("BOB-MUG", 2, sku.pk)]
+    assert reserved(sku) == 2
+
+
+def test_a_message_delivered_again_after_it_was_stored_creates_nothing(amazon):
+    _account, shop, listing, sku = amazon
+    place_order(shop, [(listing.seller_sku, 1)], buyer=BUYER)
+    receive_and_process()
+    body = InboxMessage.objects.get().body
+
+    message_enqueue(QUEUE, body)  # SQS delivers at least once
+    assert receive_and_process() == []
+
+    assert InboxMessage.objects.count() == 1
+    assert SandboxQueueMessage.objects.count() == 0
+    assert Order.objects.count() == 1
+    assert reserved(sku) == 1
+
+
+def test_a_message_whose_storing_fails_stays_in_the_queue(amazon, monkeypatch):
+    _account, shop, listing, _sku = amazon
+    place_order(shop, [(listing.seller_sku, 1)], buyer=BUYER)
+
+    def broken(*args, **kwargs):
+        raise RuntimeError("database went away")
+
+    monkeypatch.setattr(InboxMessage.objects, "bulk_create", broken)
+    with pytest.raises(RuntimeError):
+        notifications_receive(budget_seconds=0)
+
+    assert InboxMessage.objects.count() == 0
+    assert SandboxQueueMessage.objects.filter(receive_count=1).count() == 1  # invisible for now, then back
+
+
+def test_a_notified_order_then_pulled_is_one_order_with_its_address(amazon):
+    account, shop, listing, sku = amazon
+    placed = place_order(shop, [(listing.seller_sku, 3)], buyer=BUYER)
+    receive_and_process()
+    order = Order.objects.get()
+    assert order.ship_name == ""
+    with pytest.raises(OrderTransitionError):
+        order_transition(order, OrderState.RELEASED)  # no warehouse release before the address
+
+    account_pull(account.pk)
+
+    order = Order.objects.get()
+    assert order.external_id == placed.external_id
+    assert order.details_pending is False
+    assert (order.ship_name, order.ship_city, order.ship_country, order.ship_postal_code) == (
+        "Emily Carter",
+        "Austin",
+        "US",
+        "73301",
+    )
+    assert order.total > 0  # the amounts came with the full order
+    assert order.state == OrderState.ALLOCATED
+    assert reserved(sku) == 3
+    assert calls(shop, "getOrderItems") == 0  # the notification had given the items
+    assert order.events.filter(note="Buyer and address received.").count() == 1
+    assert account_pull(account.pk) == 0  # nothing pending any more: the overlap skips it
+
+
+def test_a_cancellation_notification_releases_the_stock(amazon):
+    _account, shop, listing, sku = amazon
+    placed = place_order(shop, [(listing.seller_sku, 2)], buyer=BUYER)
+    receive_and_process()
+    assert reserved(sku) == 2
+
+    order_cancel(shop, placed.external_id, buyer_requested=True)
+    receive_and_process()
+
+    order = Order.objects.get()
+    assert order.state == OrderState.CANCELLED
+    assert order.marketplace_status == "cancelled"
+    assert reserved(sku) == 0
+
+
+def test_a_late_creation_notice_after_the_cancellation_changes_nothing(amazon):
+    _account, shop, listing, sku = amazon
+    SandboxFault.objects.create(platform="amazon", kind=FaultKind.REORDER_NOTIFICATION, remaining=1, delay_seconds=1)
+    placed = place_order(shop, [(listing.seller_sku, 2)], buyer=BUYER)
+    order_cancel(shop, placed.external_id)
+    receive_and_process()  # the cancellation only: the creation is not visible yet
+    SandboxQueueMessage.objects.update(visible_at=SandboxQueueMessage.objects.get().sent_at)
+    receive_and_process()
+
+    order = Order.objects.get()
+    assert order.state == OrderState.CANCELLED
+    assert reserved(sku) == 0
+    assert InboxMessage.objects.filter(state=InboxState.IGNORED).count() == 1
+
+
+def test_a_notification_for_an_unknown_seller_is_rejected_and_logged(amazon, caplog):
+    _account, shop, listing, _sku = amazon
+    place_order(shop, [(listing.seller_sku, 1)], buyer=BUYER)
+    envelope = json.loads(SandboxQueueMessage.objects.get().body)
+    SandboxQueueMessage.objects.all().delete()
+    envelope["Payload"]["OrderChangeNotification"]["SellerId"] = "A-NOT-CONNECTED"
+    message_enqueue(QUEUE, json.dumps(envelope))
+
+    with caplog.at_level(logging.WARNING, logger="hub.sync.notifications"):
+        assert receive_and_process() == []
+
+    assert InboxMessage.objects.count() == 0
+    assert Order.objects.count() == 0
+    assert SandboxQueueMessage.objects.count() == 0  # rejected for good, not redelivered forever
+    assert "unknown seller A-NOT-CONNECTED" in caplog.text
