@@ -242,7 +242,7 @@ class Sampler(threading.Thread):
         from django.db import connection, transaction
 
         from hub.marketplaces.sandbox.models import SandboxListing
-        from inventory.allocation import advertised_quantities
+        from hub.sync.outbox import advertised_now
 
         with transaction.atomic():
             connection.cursor().execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ")
@@ -253,7 +253,7 @@ class Sampler(threading.Thread):
                     "shop__platform", "shop__shop_id", "seller_sku", "quantity"
                 )
             }
-            advertised = advertised_quantities(self.listings)
+            advertised = advertised_now(self.listings)
         return (
             at,
             [shown_by_key.get(key, 0) for key in self.keys],

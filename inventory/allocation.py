@@ -6,7 +6,7 @@ The formula (worked example in docs/allocation.md), per listing of seller S for 
     pool     = the shared pool's available units of K
     terms    = the most specific active AllocationRule matching the listing
     shown_pool = pool                    if S may draw and pool >= terms.low_stock_threshold
-                 share of pool           if S may draw and the listing is in the top rank
+                 its share of pool       if S may draw and the listing is in the top rank
                  0                       otherwise
     base     = own + shown_pool
     buffer   = terms.buffer_units + ceil(base * terms.buffer_percent / 100)
@@ -14,10 +14,14 @@ The formula (worked example in docs/allocation.md), per listing of seller S for 
 
 The rank of a listing among the active listings of the same SKU is (priority channel
 first, then the seller's priority number, lower first); below the threshold only the
-listings of the best rank keep showing pool stock, and they split it (pool // n each, one
-more for the first pool % n in listing order), so that together they never show more than
-the pool: at low stock no two marketplaces can sell the same unit, whatever the detection
-delay. For a kit, ``own`` and ``pool`` are kits: the minimum over its components of
+listings of the best rank keep showing pool stock, and they split it so that together they
+never show more than the pool: at low stock no two marketplaces can sell the same unit,
+whatever the detection delay. Without ``claims`` the split is even (pool // n each, one
+more for the first pool % n in listing order). With ``claims`` (what each listing still
+shows, as the sync engine believes: its last target minus the units sold on it since) the
+split is sticky: a sale on one listing uses up that listing's share and leaves the others
+alone, and only an excess over the pool is taken back, from the largest shares first
+(``split_pool``). For a kit, ``own`` and ``pool`` are kits: the minimum over its components of
 floor(units / units per kit).
 """
 
@@ -70,20 +74,19 @@ class Terms:
 
 
 def advertise(
-    *, own: int, pool: int, may_draw_on_pool: bool, terms: Terms, top_rank: bool, share: tuple[int, int] = (0, 1)
+    *, own: int, pool: int, may_draw_on_pool: bool, terms: Terms, top_rank: bool, pool_share: int | None = None
 ) -> int:
     """The formula itself, on plain numbers (no database).
 
-    ``share`` is (this listing's place, how many) among the top-rank listings that split the pool below
-    the threshold.
+    ``pool_share`` is the part of the pool this top-rank listing shows below the threshold
+    (``split_pool``); None: the whole pool (it is the only one).
     """
     if not may_draw_on_pool:
         shown_pool = 0
     elif pool >= terms.low_stock_threshold:
         shown_pool = pool
     elif top_rank:
-        place, sharers = share
-        shown_pool = pool // sharers + (1 if place < pool % sharers else 0)
+        shown_pool = pool if pool_share is None else min(pool, pool_share)
     else:
         shown_pool = 0
     base = own + shown_pool
@@ -94,6 +97,60 @@ def advertise(
     if terms.max_per_listing is not None:
         quantity = min(quantity, terms.max_per_listing)
     return max(0, quantity)
+
+
+def split_pool(pool: int, claims: list[int | None]) -> list[int]:
+    """Pool units for each sharer, in listing order; together never more than ``pool``.
+
+    ``claims`` are the units each sharer shows now (None: unknown, as much as it may get).
+    Water-filling toward an even level: when the claims exceed the pool, the largest are cut
+    down to the highest level that fits; when they leave room, the smallest are raised to the
+    highest level that fits. Claims that fit exactly stay as they are, so a sale on one sharer
+    (its claim and the pool both one lower) moves no other sharer. Units left over by the
+    whole-unit level go, one each, to the first sharers at the level.
+    """
+    if not claims:
+        return []
+    pool = max(0, pool)
+    raising = all(claim is not None for claim in claims) and sum(claims) <= pool
+    if raising:
+
+        def at(level):
+            return [max(claim, level) for claim in claims]
+    else:
+
+        def at(level):
+            return [level if claim is None else min(claim, level) for claim in claims]
+
+    low, high = 0, pool
+    while low < high:  # the highest level whose allotment fits
+        middle = (low + high + 1) // 2
+        if sum(at(middle)) <= pool:
+            low = middle
+        else:
+            high = middle - 1
+    shares = at(low)
+    left = pool - sum(shares)
+    for index, claim in enumerate(claims):
+        if left <= 0:
+            break
+        at_level = claim <= low if raising else claim is None or claim > low
+        if shares[index] == low and at_level:
+            shares[index] += 1
+            left -= 1
+    return shares
+
+
+def pool_units_claimed(shown: int, *, own: int, pool: int, terms: Terms) -> int:
+    """The fewest pool units with which a top-rank listing advertises at least ``shown`` (at most ``pool``)."""
+    low, high = 0, pool
+    while low < high:
+        middle = (low + high) // 2
+        if advertise(own=own, pool=pool, may_draw_on_pool=True, terms=terms, top_rank=True, pool_share=middle) >= shown:
+            high = middle
+        else:
+            low = middle + 1
+    return low
 
 
 def rule_for(listing: Listing, rules: list[AllocationRule]) -> AllocationRule | None:
@@ -126,11 +183,12 @@ def _available(sku_ids) -> tuple[dict, dict]:
     return pool, own
 
 
-def advertised_quantities(listings) -> dict[int, int]:
+def advertised_quantities(listings, claims: dict[int, int] | None = None) -> dict[int, int]:
     """Advertised quantity by listing id, for any listings, in a fixed number of queries.
 
     Loads every active listing of the same SKUs (their ranks matter), the active rules,
-    kit recipes and stock sums once; never one query per listing.
+    kit recipes and stock sums once; never one query per listing. ``claims``: what listings
+    show now, by listing id, for a sticky split below the threshold (module docstring).
     """
     listing_ids = [getattr(listing, "pk", listing) for listing in listings]
     sku_ids = set(Listing.objects.filter(pk__in=listing_ids).values_list("sku_id", flat=True))
@@ -188,28 +246,40 @@ def advertised_quantities(listings) -> dict[int, int]:
         if rank[listing.pk] == best[listing.sku_id] and listing.account.seller.may_draw_on_pool:
             sharers[listing.sku_id].append(listing.pk)
 
-    result = dict.fromkeys(listing_ids, 0)
+    units_of = {}
     for listing in live:
-        if listing.pk not in result:
-            continue
         seller = listing.account.seller
         own_units, pool_units = units(listing.sku, seller.pk)
         if listing.sku.is_kit and seller.may_draw_on_pool and listing.sku.pk in recipes:
             # Own and pool components combine into more kits than either alone.
             pool_units = max(pool_units, kit_total(listing.sku, seller.pk) - own_units)
+        units_of[listing.pk] = (own_units, pool_units)
+
+    pool_shares = {}
+    for ids in sharers.values():
+        budget = min(units_of[pk][1] for pk in ids)
+        claimed = [
+            None
+            if claims is None or claims.get(pk) is None
+            else pool_units_claimed(claims[pk], own=units_of[pk][0], pool=budget, terms=terms[pk])
+            for pk in ids
+        ]
+        pool_shares.update(zip(ids, split_pool(budget, claimed), strict=True))
+
+    result = dict.fromkeys(listing_ids, 0)
+    for listing in live:
+        if listing.pk not in result:
+            continue
+        own_units, pool_units = units_of[listing.pk]
         result[listing.pk] = advertise(
             own=own_units,
             pool=pool_units,
-            may_draw_on_pool=seller.may_draw_on_pool,
+            may_draw_on_pool=listing.account.seller.may_draw_on_pool,
             terms=terms[listing.pk],
             top_rank=rank[listing.pk] == best[listing.sku_id],
-            share=_place(sharers[listing.sku_id], listing.pk),
+            pool_share=pool_shares.get(listing.pk),
         )
     return result
-
-
-def _place(sharers: list[int], listing_id: int) -> tuple[int, int]:
-    return (sharers.index(listing_id), len(sharers)) if listing_id in sharers else (0, 1)
 
 
 def advertised_quantity(listing) -> int:

@@ -7,6 +7,7 @@ per-account pushers.
 """
 
 import time
+from collections import defaultdict
 
 from django.db import connection, transaction
 from django.db.models import F
@@ -14,6 +15,8 @@ from django.utils import timezone
 
 from inventory.allocation import advertised_quantities
 from inventory.selectors import skus_affected_by, skus_affected_by_sale
+from orders.enums import OrderState
+from orders.models import OrderLine
 from sellers.enums import AccountStatus
 from sellers.models import Listing
 
@@ -124,26 +127,67 @@ def push_retarget(push: ListingPush, target: int, *, priority: int, changed_at) 
     )
 
 
-def _targets_update(listings, first_change: dict, *, sold=frozenset()) -> set[int]:
-    """Lock the listings' push rows, then set new targets (``sold`` listings get a new version even if unchanged)."""
+def _targets_update(listings, first_change: dict) -> set[int]:
+    """Lock the listings' push rows, then set new targets; returns the accounts with something to push.
+
+    A listing whose new target is what its marketplace shows already (its last target minus the
+    units sold on it since: marketplaces count their own sales down) gets no push; every other
+    changed target gets a new version.
+    """
     if not listings:
         return set()
     pushes = pushes_locked(listings)
-    targets = advertised_quantities(listings)
+    claims = listing_claims(pushes.values())
+    targets = advertised_quantities(listings, claims=claims)
     oldest_change = min(first_change.values())
     accounts = set()
     for listing in listings:
         push, target = pushes[listing.pk], targets[listing.pk]
-        if push.version and target == push.target_quantity and listing.pk not in sold:
-            continue
+        claim = claims.get(listing.pk)
+        if claim is not None and target == claim:
+            if claim == push.target_quantity:
+                continue  # nothing sold on it since its target, and the target stands
+            if not push.is_pending:
+                ListingPush.objects.filter(pk=push.pk).update(target_quantity=target, targeted_at=timezone.now())
+                continue  # it counted its sales down to the new target by itself: pushing would only race them
         push_retarget(
             push,
             target,
-            priority=push_priority(push.pushed_quantity, target),
+            priority=push_priority(push.pushed_quantity if claim is None else claim, target),
             changed_at=first_change.get(listing.sku_id, oldest_change),
         )
         accounts.add(push.account_id)
     return accounts
+
+
+def listing_claims(pushes) -> dict[int, int]:
+    """What each targeted listing shows now as far as the hub knows: its target minus the units sold on it since.
+
+    Units are those of orders stored after the target was computed (a cancelled order
+    counts none). An order stored while the target was computed but committed after may be
+    missed: the claim is then one sale too high, which only makes the split more careful.
+    """
+    targeted = {push.listing_id: push for push in pushes if push.version}
+    since = {listing_id: push.targeted_at for listing_id, push in targeted.items() if push.targeted_at}
+    sold = defaultdict(int)
+    if since:
+        lines = (
+            OrderLine.objects.filter(listing_id__in=since, order__created_at__gt=min(since.values()))
+            .exclude(order__state=OrderState.CANCELLED)
+            .values_list("listing_id", "quantity", "order__created_at")
+        )
+        for listing_id, quantity, stored_at in lines:
+            if stored_at > since[listing_id]:
+                sold[listing_id] += quantity
+    return {listing_id: max(0, push.target_quantity - sold[listing_id]) for listing_id, push in targeted.items()}
+
+
+def advertised_now(listing_ids) -> dict[int, int]:
+    """What the sync engine would target for these listings now (no locks): advertised with their claims."""
+    pushes = ListingPush.objects.filter(listing__in=listing_ids).only(
+        "listing_id", "version", "target_quantity", "targeted_at"
+    )
+    return advertised_quantities(listing_ids, claims=listing_claims(pushes))
 
 
 def push_priority(shown: int | None, target: int) -> int:
@@ -163,9 +207,9 @@ def listings_refresh(listing_ids) -> set[int]:
 def listings_sold(listing_ids) -> set[int]:
     """After an order was stored: new targets for every listing of its SKUs now, without waiting for the drain.
 
-    The listings the order was placed on are owed a push even when their target did not change:
-    their marketplace lowered what they show by itself, and a capped listing with plenty of stock
-    still advertises its cap. Returns the accounts to wake.
+    The listings the order was placed on lowered what they show by themselves; they are pushed
+    only if their target is not that (a capped listing with plenty of stock still advertises its
+    cap). Returns the accounts to wake.
     """
     listing_ids = sorted(set(listing_ids))
     if not listing_ids:
@@ -173,4 +217,4 @@ def listings_sold(listing_ids) -> set[int]:
     now = timezone.now()
     with transaction.atomic():
         affected = skus_affected_by_sale(Listing.objects.filter(pk__in=listing_ids).values_list("sku_id", flat=True))
-        return _targets_update(_live_listings(affected), dict.fromkeys(affected, now), sold=set(listing_ids))
+        return _targets_update(_live_listings(affected), dict.fromkeys(affected, now))

@@ -9,7 +9,7 @@ from sellers.models import Listing, MarketplaceAccount
 
 from . import health
 from .dispatcher import listing_ref
-from .outbox import push_priority, push_retarget, pushes_locked
+from .outbox import listing_claims, push_priority, push_retarget, pushes_locked
 
 
 def account_reconcile(account_id: int) -> int:
@@ -31,7 +31,14 @@ def account_reconcile(account_id: int) -> int:
     corrected = 0
     with transaction.atomic():
         pushes = pushes_locked(listings)
-        targets = advertised_quantities(listings)
+        # What a settled listing shows is now known for sure: the split below the threshold starts from it.
+        claims = listing_claims(pushes.values())
+        claims.update(
+            (listing.pk, shown[listing.seller_sku])
+            for listing in listings
+            if not pushes[listing.pk].is_pending and listing.seller_sku in shown
+        )
+        targets = advertised_quantities(listings, claims=claims)
         for listing in listings:
             push = pushes[listing.pk]
             if push.is_pending or listing.seller_sku not in shown:

@@ -6,7 +6,14 @@ from django.db import transaction
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from inventory.allocation import Terms, advertise, advertised_quantities, advertised_quantity
+from inventory.allocation import (
+    Terms,
+    advertise,
+    advertised_quantities,
+    advertised_quantity,
+    pool_units_claimed,
+    split_pool,
+)
 from inventory.exceptions import InsufficientStock
 from inventory.models import AllocationRule
 from inventory.services import OrderLine, order_lines_reserve, virtual_stock_lock
@@ -59,8 +66,8 @@ def test_more_pool_never_means_less_advertised(own, pool, more, terms):
 @given(pool=quantities, sharers=st.integers(min_value=1, max_value=12), terms=terms_strategy)
 def test_below_the_threshold_the_top_rank_listings_together_never_show_more_than_the_pool(pool, sharers, terms):
     shown = [
-        advertise(own=0, pool=pool, may_draw_on_pool=True, terms=terms, top_rank=True, share=(place, sharers))
-        for place in range(sharers)
+        advertise(own=0, pool=pool, may_draw_on_pool=True, terms=terms, top_rank=True, pool_share=share)
+        for share in split_pool(pool, [None] * sharers)
     ]
 
     if pool < terms.low_stock_threshold:
@@ -69,6 +76,74 @@ def test_below_the_threshold_the_top_rank_listings_together_never_show_more_than
             assert max(shown) - min(shown) <= 1  # an even split when nothing else is held back
     else:
         assert len(set(shown)) == 1  # above it every listing shows the whole pool
+
+
+claims_strategy = st.lists(st.none() | st.integers(min_value=0, max_value=300), min_size=1, max_size=12)
+
+
+@given(pool=st.integers(min_value=0, max_value=300), claims=claims_strategy)
+def test_a_split_never_shows_more_than_the_pool_and_takes_back_only_an_excess(pool, claims):
+    shares = split_pool(pool, claims)
+
+    assert len(shares) == len(claims)
+    assert all(share >= 0 for share in shares)
+    assert sum(shares) <= pool
+    known = [claim for claim in claims if claim is not None]
+    if len(known) == len(claims) and sum(known) <= pool:
+        assert all(share >= claim for share, claim in zip(shares, claims, strict=True))  # nobody is cut
+        assert sum(shares) == pool  # the room goes to the smallest
+    else:
+        assert all(claim is None or share <= claim for share, claim in zip(shares, claims, strict=True))
+        assert sum(shares) == min(pool, sum(claim if claim is not None else pool for claim in claims))
+        cut = [share for share, claim in zip(shares, claims, strict=True) if claim is None or share < claim]
+        assert not cut or max(cut) - min(cut) <= 1  # cut down to one level, no sharer below another cut one
+
+
+@given(claims=st.lists(st.integers(min_value=0, max_value=50), min_size=1, max_size=8), data=st.data())
+def test_a_sale_on_one_sharer_moves_no_other_sharer(claims, data):
+    pool = sum(claims)
+    seller = data.draw(st.sampled_from([index for index, claim in enumerate(claims) if claim] or [None]))
+    if seller is None:
+        return
+    after = list(claims)
+    after[seller] -= 1
+
+    assert split_pool(pool, claims) == claims
+    assert split_pool(pool - 1, after) == after
+
+
+@given(own=st.integers(0, 50), pool=st.integers(0, 200), terms=terms_strategy, shown=st.integers(0, 300))
+def test_the_pool_units_claimed_advertise_what_the_listing_shows(own, pool, terms, shown):
+    units = pool_units_claimed(shown, own=own, pool=pool, terms=terms)
+
+    def advertised(share):
+        return advertise(own=own, pool=pool, may_draw_on_pool=True, terms=terms, top_rank=True, pool_share=share)
+
+    assert 0 <= units <= pool
+    if advertised(pool) >= shown:
+        assert advertised(units) >= shown
+        assert units == 0 or advertised(units - 1) < shown
+
+
+def test_with_claims_a_sale_uses_up_the_sold_listings_share_only(central):
+    sku = SkuFactory()
+    stocked(sku, central, 10)
+    seller = SellerFactory()
+    listings = [ListingFactory(sku=sku, account=MarketplaceAccountFactory(seller=seller)) for _ in range(3)]
+    AllocationRule.objects.create(name="default", low_stock_threshold=15)
+    first = advertised_quantities(listings)
+    assert [first[listing.pk] for listing in listings] == [4, 3, 3]
+    order_lines_reserve(seller=seller, lines=[OrderLine("o1:1", sku.pk, 2)], reference="o1")
+
+    claims = {listing.pk: first[listing.pk] for listing in listings}
+    claims[listings[1].pk] -= 2  # the second marketplace sold two and counted down by itself
+    after = advertised_quantities(listings, claims=claims)
+
+    assert [after[listing.pk] for listing in listings] == [4, 1, 3]  # an even split would be 3, 3, 2
+    assert advertised_quantities(listings) == dict(zip([listing.pk for listing in listings], [3, 3, 2], strict=True))
+    claims[listings[0].pk] = 9  # a claim over the pool (the hub's view is stale) is cut back
+    cut = advertised_quantities(listings, claims=claims)
+    assert [cut[listing.pk] for listing in listings] == [4, 1, 3]  # the largest cut down to the level
 
 
 def test_below_the_threshold_listings_of_the_best_rank_split_the_pool(central):

@@ -3,6 +3,8 @@
 import pytest
 from django.db.models import F
 
+from hub.marketplaces.sandbox.models import SandboxShop
+from hub.marketplaces.sandbox.registry import sandbox_module
 from hub.sync.dispatcher import account_push
 from hub.sync.models import ListingPush, StockChange
 from hub.sync.outbox import listings_refresh, outbox_drain
@@ -33,6 +35,8 @@ def test_an_order_on_one_platform_lowers_every_other_listing(five_platforms):
     sku, listings = five_platforms
     push_all(listings_refresh([listing.pk for listing in listings.values()]))
     shopify = listings["shopify"]
+    shop = SandboxShop.objects.get(platform="shopify", shop_id=shopify.account.shop_id)
+    sandbox_module("shopify").place_order(shop, [(shopify.seller_sku, 3)])  # Shopify itself now shows 7
 
     order = order_ingest(
         account=shopify.account, canonical=canonical_order("9001", ((shopify.seller_sku, 3),)), raw={}
@@ -44,6 +48,8 @@ def test_an_order_on_one_platform_lowers_every_other_listing(five_platforms):
     assert order.state == "allocated"
     assert {platform: shown(listing) for platform, listing in listings.items()} == dict.fromkeys(listings, 7)
     assert not ListingPush.objects.filter(pushed_version__lt=F("version")).exists()
+    sold_on = ListingPush.objects.get(listing=shopify)
+    assert (sold_on.version, sold_on.target_quantity) == (1, 7)  # it counted down by itself: no second push
 
 
 @pytest.mark.django_db(transaction=True)
@@ -77,12 +83,15 @@ def test_an_ingested_order_retargets_every_listing_of_its_sku_before_any_drain(f
     push_all(listings_refresh([listing.pk for listing in listings.values()]))
     shopee = listings["shopee"]
     message = InboxMessage.objects.create(platform="shopee", account=shopee.account, source="pull", body="{}")
+    shop = SandboxShop.objects.get(platform="shopee", shop_id=shopee.account.shop_id)
+    sandbox_module("shopee").place_order(shop, [(shopee.seller_sku, 4)])  # Shopee itself now shows 6
 
     inbox_apply(message, shopee.account, canonical_order("9002", ((shopee.seller_sku, 4),)), raw={})
 
     targets = dict(ListingPush.objects.values_list("listing__account__platform", "target_quantity"))
     assert targets == dict.fromkeys(listings, 6)
-    assert ListingPush.objects.filter(pushed_version__lt=F("version")).count() == len(listings)
+    owed = ListingPush.objects.filter(pushed_version__lt=F("version"))
+    assert set(owed.values_list("listing__account__platform", flat=True)) == set(listings) - {"shopee"}
     _claimed, accounts = outbox_drain()
     assert accounts == set()  # the drain finds every target already right: nothing is pushed twice
     push_all({listing.account_id for listing in listings.values()})
@@ -111,3 +120,31 @@ def test_an_ingested_kit_order_retargets_its_components_and_their_other_kits_bef
     targets = dict(ListingPush.objects.values_list("listing_id", "target_quantity"))
     assert {targets[listing.pk] for listing in listings.values()} == {6}  # 4 mugs went into two pairs
     assert (targets[pair_listing.pk], targets[trio_listing.pk]) == (3, 2)
+
+
+@pytest.mark.django_db(transaction=True)
+def test_below_the_threshold_a_sale_uses_up_its_own_listings_share_and_moves_no_other(five_platforms):
+    from hub.sync.ingest import account_pull
+    from inventory.models import AllocationRule
+
+    _sku, listings = five_platforms  # 10 units, five listings of the same rank
+    AllocationRule.objects.create(name="low stock", low_stock_threshold=15)
+    push_all(listings_refresh([listing.pk for listing in listings.values()]))
+    assert {platform: shown(listing) for platform, listing in listings.items()} == dict.fromkeys(listings, 2)
+    ebay = listings["ebay"]
+    shop = SandboxShop.objects.get(platform="ebay", shop_id=ebay.account.shop_id)
+    versions = dict(ListingPush.objects.values_list("listing_id", "version"))
+
+    sandbox_module("ebay").place_order(shop, [(ebay.seller_sku, 1)])  # eBay itself now shows 1
+    account_pull(ebay.account_id)
+    _claimed, accounts = outbox_drain()
+    push_all(accounts | {listing.account_id for listing in listings.values()})
+
+    # An even split of the 9 left would move a unit from another marketplace back to eBay (two pushes,
+    # and the push to eBay could overwrite a sale the hub has not heard of yet): nothing is pushed.
+    assert {platform: shown(listing) for platform, listing in listings.items()} == {
+        **dict.fromkeys(listings, 2),
+        "ebay": 1,
+    }
+    assert dict(ListingPush.objects.values_list("listing_id", "version")) == versions
+    assert ListingPush.objects.get(listing=ebay).target_quantity == 1
