@@ -115,7 +115,7 @@ class OrderAdmin(admin.ModelAdmin):
         "total_with_currency",
         "placed_at",
     ]
-    list_filter = ["seller", "platform", "state", "hold_reason", "placed_at"]
+    list_filter = ["seller", "platform", "state", "hold_reason", "details_pending", "placed_at"]
     search_fields = ["external_id", "ship_name", "buyer_email", "lines__seller_sku", "lines__sku__code"]
     list_select_related = ["account", "seller"]
     date_hierarchy = "placed_at"
@@ -135,6 +135,7 @@ class OrderAdmin(admin.ModelAdmin):
                     "total_with_currency",
                     "placed_at",
                     "marketplace_updated_at",
+                    "details_pending",
                 ]
             },
         ),

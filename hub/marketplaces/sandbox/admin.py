@@ -1,7 +1,17 @@
 from django.conf import settings
 from django.contrib import admin
 
-from .models import SandboxCall, SandboxFault, SandboxListing, SandboxOrder, SandboxShop, SandboxWebhook
+from .models import (
+    SandboxCall,
+    SandboxDestination,
+    SandboxFault,
+    SandboxListing,
+    SandboxOrder,
+    SandboxQueueMessage,
+    SandboxShop,
+    SandboxSubscription,
+    SandboxWebhook,
+)
 
 
 def _register(model):
@@ -51,3 +61,22 @@ class SandboxWebhookAdmin(admin.ModelAdmin):
     list_display = ["topic", "shop", "url", "attempts", "last_status", "delivered_at", "created_at"]
     list_filter = ["shop__platform", "topic", "last_status"]
     exclude = ["body"]
+
+
+@_register(SandboxDestination)
+class SandboxDestinationAdmin(admin.ModelAdmin):
+    list_display = ["name", "destination_id", "arn", "application", "created_at"]
+
+
+@_register(SandboxSubscription)
+class SandboxSubscriptionAdmin(admin.ModelAdmin):
+    list_display = ["shop", "notification_type", "subscription_id", "destination", "created_at"]
+    list_filter = ["notification_type"]
+
+
+@_register(SandboxQueueMessage)
+class SandboxQueueMessageAdmin(admin.ModelAdmin):
+    """Messages waiting in the sandbox's SQS queues (received ones reappear after their visibility timeout)."""
+
+    list_display = ["message_id", "queue", "visible_at", "receive_count", "sent_at"]
+    list_filter = ["queue"]
