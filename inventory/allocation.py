@@ -5,8 +5,10 @@ The formula (worked example in docs/allocation.md), per listing of seller S for 
     own      = S's virtual stock of K available now (all active warehouses)
     pool     = the shared pool's available units of K
     terms    = the most specific active AllocationRule matching the listing
+    held     = K's units in flight: its sales rate now x the sync engine's in-flight seconds
+               (inventory.velocity); a rule's threshold counts as at least 2 x held
     shown_pool = pool                    if S may draw and pool >= terms.low_stock_threshold
-                 its share of pool       if S may draw and the listing is in the top rank
+                 its share of pool-held  if S may draw and the listing is in the top rank
                  0                       otherwise
     base     = own + shown_pool
     buffer   = terms.buffer_units + ceil(base * terms.buffer_percent / 100)
@@ -26,7 +28,7 @@ floor(units / units per kit).
 """
 
 from collections import defaultdict
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from decimal import ROUND_CEILING, Decimal
 
 from django.db.models import Sum
@@ -35,6 +37,10 @@ from sellers.enums import AccountStatus
 from sellers.models import Listing
 
 from .models import AdaptiveBuffer, AllocationRule, KitComponent, Stock
+from .velocity import in_flight_seconds, in_flight_units, recent_rates
+
+# Below this many times the units in flight, a SKU that is selling switches to the split.
+RUSH_THRESHOLD_FACTOR = 2
 
 SIBLING_FIELDS = (
     "sku_id",
@@ -233,10 +239,15 @@ def advertised_quantities(listings, claims: dict[int, int] | None = None) -> dic
         for listing in siblings
         if listing.account.status == AccountStatus.ACTIVE and listing.account.seller.is_active and listing.sku.is_active
     ]
-    terms = {
-        listing.pk: Terms.of(rule_for(listing, rules), adaptive.get((listing.sku_id, listing.account.platform), 0))
-        for listing in live
-    }
+    held = _in_flight_held(live, recipes) if any(rule.low_stock_threshold for rule in rules) else defaultdict(int)
+    terms = {}
+    for listing in live:
+        listing_terms = Terms.of(rule_for(listing, rules), adaptive.get((listing.sku_id, listing.account.platform), 0))
+        if listing_terms.low_stock_threshold and held[listing.sku_id]:
+            # a rush switches to the split while the pool still covers what is in flight
+            threshold = max(listing_terms.low_stock_threshold, RUSH_THRESHOLD_FACTOR * held[listing.sku_id])
+            listing_terms = replace(listing_terms, low_stock_threshold=threshold)
+        terms[listing.pk] = listing_terms
     rank = {listing.pk: (not terms[listing.pk].is_priority, listing.account.seller.priority) for listing in live}
     best = {}
     for listing in live:
@@ -256,8 +267,8 @@ def advertised_quantities(listings, claims: dict[int, int] | None = None) -> dic
         units_of[listing.pk] = (own_units, pool_units)
 
     pool_shares = {}
-    for ids in sharers.values():
-        budget = min(units_of[pk][1] for pk in ids)
+    for sku_id, ids in sharers.items():
+        budget = max(0, min(units_of[pk][1] for pk in ids) - held[sku_id])
         claimed = [
             None
             if claims is None or claims.get(pk) is None
@@ -280,6 +291,26 @@ def advertised_quantities(listings, claims: dict[int, int] | None = None) -> dic
             pool_share=pool_shares.get(listing.pk),
         )
     return result
+
+
+def _in_flight_held(live, recipes) -> dict[int, int]:
+    """Units of each listed SKU that sell while a sale reaches every channel (``inventory.velocity``).
+
+    A kit sells as fast as its fastest component allows: a component's rate over its units per kit.
+    """
+    skus = {listing.sku_id: listing.sku for listing in live}
+    components = {c for sku_id in skus for c, _per in recipes.get(sku_id, ())}
+    rates = recent_rates(set(skus) | components)
+    seconds = in_flight_seconds()
+    held = defaultdict(int)
+    for sku_id, sku in skus.items():
+        if sku.is_kit:
+            held[sku_id] = max(
+                (in_flight_units(rates.get(c, 0.0) / per, seconds) for c, per in recipes.get(sku_id, ())), default=0
+            )
+        else:
+            held[sku_id] = in_flight_units(rates.get(sku_id, 0.0), seconds)
+    return held
 
 
 def advertised_quantity(listing) -> int:

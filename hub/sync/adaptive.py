@@ -19,6 +19,7 @@ from django.db.models import Sum
 from django.utils import timezone
 
 from inventory.models import AdaptiveBuffer, AllocationRule
+from inventory.velocity import in_flight_seconds, in_flight_seconds_record
 from orders.enums import OrderState
 from orders.models import Order, OrderLine
 from sellers.models import Listing
@@ -50,6 +51,19 @@ def measured_latencies(since) -> tuple[float, dict[str, float]]:
     ).values_list("account__platform", "changed_at", "acked_at"):
         pushes.setdefault(platform, []).append(max(0.0, (acked - changed).total_seconds()))
     return p95(detection), {platform: p95(values) for platform, values in pushes.items()}
+
+
+IN_FLIGHT_WINDOW = timedelta(minutes=15)
+
+
+def in_flight_refresh() -> float:
+    """Measure detection p95 + the slowest platform's push p95 over the last minutes, for the low-stock hold-back."""
+    detection, push = measured_latencies(timezone.now() - IN_FLIGHT_WINDOW)
+    if not detection and not push:
+        return in_flight_seconds()  # nothing sold or pushed lately: keep what was measured before
+    seconds = detection + max(push.values(), default=0.0)
+    in_flight_seconds_record(seconds)
+    return seconds
 
 
 def adaptive_buffers_refresh(window_hours: int = WINDOW_HOURS) -> set[int]:
@@ -120,4 +134,4 @@ def listings_of(sku_ids) -> list[int]:
     return list(Listing.objects.filter(sku_id__in=sku_ids, is_active=True).values_list("pk", flat=True))
 
 
-__all__ = ["adaptive_buffers_refresh", "listings_of", "measured_latencies", "p95"]
+__all__ = ["adaptive_buffers_refresh", "in_flight_refresh", "listings_of", "measured_latencies", "p95"]

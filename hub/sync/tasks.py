@@ -95,9 +95,10 @@ def account_reconcile_task(account_id: int) -> int:
 
 @shared_task(ignore_result=True)
 def adaptive_buffers_refresh_task() -> int:
-    """Recompute adaptive buffers, then new targets for the listings of SKUs whose buffer changed."""
-    from .adaptive import adaptive_buffers_refresh, listings_of
+    """Re-measure the in-flight time and recompute adaptive buffers; new targets where a buffer changed."""
+    from .adaptive import adaptive_buffers_refresh, in_flight_refresh, listings_of
 
+    in_flight_refresh()
     changed = adaptive_buffers_refresh()
     for account_id in outbox.listings_refresh(listings_of(changed)) if changed else ():
         push_soon(account_id)

@@ -125,7 +125,8 @@ def test_the_pool_units_claimed_advertise_what_the_listing_shows(own, pool, term
         assert units == 0 or advertised(units - 1) < shown
 
 
-def test_with_claims_a_sale_uses_up_the_sold_listings_share_only(central):
+def test_with_claims_a_sale_uses_up_the_sold_listings_share_only(central, in_flight_seconds):
+    in_flight_seconds(0)  # channels that hear of every sale at once: nothing held back for the sale below
     sku = SkuFactory()
     stocked(sku, central, 10)
     seller = SellerFactory()
@@ -277,3 +278,22 @@ def test_the_advertised_quantity_can_really_be_reserved(
         with pytest.raises(InsufficientStock):
             order_lines_reserve(seller=seller, lines=[OrderLine("more", sku.pk, reservable // per_unit + 1)])
         transaction.set_rollback(True)
+
+
+def test_a_rush_holds_back_what_is_in_flight_and_switches_to_the_split_early(central, in_flight_seconds):
+    in_flight_seconds(10.0)
+    sku = SkuFactory()
+    stocked(sku, central, 100)
+    seller = SellerFactory()
+    listings = [ListingFactory(sku=sku, account=MarketplaceAccountFactory(seller=seller)) for _ in range(3)]
+    AllocationRule.objects.create(name="low stock", low_stock_threshold=15)
+    assert set(advertised_quantities(listings).values()) == {100}  # nothing sold lately: the whole pool
+
+    for number in range(40):  # 40 units in the last seconds: 4/s x 10 s = 40 units in flight
+        order_lines_reserve(seller=seller, lines=[OrderLine(f"rush{number}:1", sku.pk, 1)], reference=f"rush{number}")
+
+    # 60 left is above the rule's 15 but below 2 x 40: the best-ranked listings split 60 - 40
+    quantities = advertised_quantities(listings)
+    assert sorted(quantities.values(), reverse=True) == [7, 7, 6]
+    in_flight_seconds(0.5)  # 4/s x 0.5 s = 2 units: threshold 15 stands, 60 is above it
+    assert set(advertised_quantities(listings).values()) == {60}

@@ -95,3 +95,25 @@ def test_only_adaptive_rules_use_the_adaptive_buffer(busy_sku):
 def test_nothing_is_computed_without_an_adaptive_rule(busy_sku):
     assert adaptive_buffers_refresh() == set()
     assert AdaptiveBuffer.objects.count() == 0
+
+
+def test_the_in_flight_time_is_measured_from_recent_orders_and_pushes(db, in_flight_seconds):
+    from hub.sync.adaptive import in_flight_refresh
+    from inventory import velocity
+
+    in_flight_seconds(7.5)
+    assert in_flight_refresh() == 7.5  # nothing sold or pushed in the last minutes: the last measure stands
+
+    sku = SkuFactory()
+    stocked(sku, WarehouseFactory(), 10)
+    listing = ListingFactory(account__platform=Platform.SHOPIFY, sku=sku, seller_sku="S-1")
+    order = order_ingest(account=listing.account, canonical=canonical_order("F1", (("S-1", 1),)), raw={}).order
+    now = timezone.now()
+    Order.objects.filter(pk=order.pk).update(placed_at=now - timedelta(seconds=2), created_at=now)
+    PushLog.objects.create(
+        listing=listing, account=listing.account, quantity=9, version=1, outcome="ok",
+        changed_at=now - timedelta(seconds=1), sent_at=now, acked_at=now,
+    )  # fmt: skip
+
+    assert in_flight_refresh() == pytest.approx(3.0)  # detection 2 s + push 1 s
+    assert velocity.in_flight_seconds() == pytest.approx(3.0)
