@@ -199,10 +199,13 @@ CELERY_TASK_TIME_LIMIT = env_int("CELERY_TASK_TIME_LIMIT", 300)
 CELERY_TASK_SOFT_TIME_LIMIT = env_int("CELERY_TASK_SOFT_TIME_LIMIT", 240)
 CELERY_TASK_DEFAULT_QUEUE = env_str("CELERY_TASK_DEFAULT_QUEUE", "hub")
 # Work that decides how fast a sale reaches every listing has a queue of its own, so order
-# pulls and reconciliation never make it wait. Workers started without -Q consume both.
+# pulls and reconciliation never make it wait. Workers started without -Q consume every queue.
 CELERY_SYNC_QUEUE = f"{CELERY_TASK_DEFAULT_QUEUE}.sync"
+# Pushers woken for a low-stock decrease skip whatever waits in the sync queue (a worker of its own).
+CELERY_URGENT_QUEUE = f"{CELERY_TASK_DEFAULT_QUEUE}.urgent"
 CELERY_TASK_QUEUES = tuple(
-    Queue(name, Exchange(name), routing_key=name) for name in (CELERY_TASK_DEFAULT_QUEUE, CELERY_SYNC_QUEUE)
+    Queue(name, Exchange(name), routing_key=name)
+    for name in (CELERY_TASK_DEFAULT_QUEUE, CELERY_SYNC_QUEUE, CELERY_URGENT_QUEUE)
 )
 CELERY_TASK_ROUTES = {
     task: {"queue": CELERY_SYNC_QUEUE}

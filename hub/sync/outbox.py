@@ -8,6 +8,7 @@ per-account pushers.
 
 import time
 from collections import defaultdict
+from functools import partial
 
 from django.db import connection, transaction
 from django.db.models import F
@@ -140,7 +141,7 @@ def _targets_update(listings, first_change: dict) -> set[int]:
     claims = listing_claims(pushes.values())
     targets = advertised_quantities(listings, claims=claims)
     oldest_change = min(first_change.values())
-    accounts = set()
+    accounts, urgent = set(), set()
     for listing in listings:
         push, target = pushes[listing.pk], targets[listing.pk]
         claim = claims.get(listing.pk)
@@ -150,14 +151,21 @@ def _targets_update(listings, first_change: dict) -> set[int]:
             if not push.is_pending:
                 ListingPush.objects.filter(pk=push.pk).update(target_quantity=target, targeted_at=timezone.now())
                 continue  # it counted its sales down to the new target by itself: pushing would only race them
-        push_retarget(
-            push,
-            target,
-            priority=push_priority(push.pushed_quantity if claim is None else claim, target),
-            changed_at=first_change.get(listing.sku_id, oldest_change),
-        )
+        priority = push_priority(push.pushed_quantity if claim is None else claim, target)
+        push_retarget(push, target, priority=priority, changed_at=first_change.get(listing.sku_id, oldest_change))
         accounts.add(push.account_id)
+        if priority == PushPriority.URGENT:
+            urgent.add(push.account_id)
+    if urgent:
+        transaction.on_commit(partial(_wake_urgent, sorted(urgent)))
     return accounts
+
+
+def _wake_urgent(account_ids) -> None:
+    from .tasks import push_urgent
+
+    for account_id in account_ids:
+        push_urgent(account_id)
 
 
 def listing_claims(pushes) -> dict[int, int]:

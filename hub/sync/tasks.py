@@ -3,6 +3,7 @@
 import logging
 
 from celery import shared_task
+from django.conf import settings
 from django.core.cache import cache
 
 from . import dispatcher, outbox
@@ -46,9 +47,20 @@ def push_soon(account_id: int, countdown: float | None = None) -> None:
     account_push_task.apply_async(args=[account_id], countdown=countdown)
 
 
+def push_urgent(account_id: int) -> None:
+    """Wake the account's pusher through the urgent queue: a low-stock decrease waits for nothing queued before it.
+
+    If a pusher is running already, it loops once more and takes the urgent targets first.
+    """
+    dispatcher.mark_dirty(account_id)
+    if not cache.add(f"push-queued-urgent:{account_id}", 1, timeout=PUSH_QUEUED_SECONDS):
+        return
+    account_push_task.apply_async(args=[account_id], kwargs={"urgent": True}, queue=settings.CELERY_URGENT_QUEUE)
+
+
 @shared_task(ignore_result=True)
-def account_push_task(account_id: int) -> None:
-    cache.delete(f"push-queued:{account_id}")
+def account_push_task(account_id: int, urgent: bool = False) -> None:
+    cache.delete(f"push-queued-urgent:{account_id}" if urgent else f"push-queued:{account_id}")
     run = dispatcher.account_push(account_id)
     if run.retry_in is not None:
         account_push_task.apply_async(args=[account_id], countdown=max(run.retry_in, 0.05))

@@ -65,8 +65,8 @@ def worker_factory(django_db_blocker):
 
     started = []
 
-    def start(name: str):
-        worker = WorkerProcess(worker_database_name(django_db_blocker), name=name)
+    def start(name: str, queues: tuple[str, ...] = ()):
+        worker = WorkerProcess(worker_database_name(django_db_blocker), name=name, queues=queues)
         started.append(worker)
         return worker
 
