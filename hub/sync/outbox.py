@@ -7,7 +7,6 @@ per-account pushers.
 """
 
 import time
-from collections import defaultdict
 from functools import partial
 
 from django.db import connection, transaction
@@ -131,9 +130,9 @@ def push_retarget(push: ListingPush, target: int, *, priority: int, changed_at) 
 def _targets_update(listings, first_change: dict) -> set[int]:
     """Lock the listings' push rows, then set new targets; returns the accounts with something to push.
 
-    A listing whose new target is what its marketplace shows already (its last target minus the
-    units sold on it since: marketplaces count their own sales down) gets no push; every other
-    changed target gets a new version.
+    A listing whose new target is what its marketplace shows already (``listing_claims``:
+    marketplaces count their own sales down) gets no push; every other changed target gets a
+    new version.
     """
     if not listings:
         return set()
@@ -169,31 +168,39 @@ def _wake_urgent(account_ids) -> None:
 
 
 def listing_claims(pushes) -> dict[int, int]:
-    """What each targeted listing shows now as far as the hub knows: its target minus the units sold on it since.
+    """What each targeted listing shows now as far as the hub knows.
 
-    Units are those of orders stored after the target was computed (a cancelled order
-    counts none). An order stored while the target was computed but committed after may be
-    missed: the claim is then one sale too high, which only makes the split more careful.
+    A listing whose last push was acknowledged shows that quantity minus the units of orders
+    placed on it after the acknowledgement (the marketplace counted them down; a sale placed
+    before the push landed was overwritten by it). A listing with a push still owed will show
+    that target. Orders the hub has not stored yet are not known: the claim is then too high,
+    which only makes the split more careful.
     """
-    targeted = {push.listing_id: push for push in pushes if push.version}
-    since = {listing_id: push.targeted_at for listing_id, push in targeted.items() if push.targeted_at}
-    sold = defaultdict(int)
+    claims, since = {}, {}
+    for push in pushes:
+        if not push.version:
+            continue
+        if push.is_pending or push.pushed_quantity is None or push.acked_at is None:
+            claims[push.listing_id] = push.target_quantity
+        else:
+            claims[push.listing_id] = push.pushed_quantity
+            since[push.listing_id] = push.acked_at
     if since:
         lines = (
-            OrderLine.objects.filter(listing_id__in=since, order__created_at__gt=min(since.values()))
+            OrderLine.objects.filter(listing_id__in=since, order__placed_at__gt=min(since.values()))
             .exclude(order__state=OrderState.CANCELLED)
-            .values_list("listing_id", "quantity", "order__created_at")
+            .values_list("listing_id", "quantity", "order__placed_at")
         )
-        for listing_id, quantity, stored_at in lines:
-            if stored_at > since[listing_id]:
-                sold[listing_id] += quantity
-    return {listing_id: max(0, push.target_quantity - sold[listing_id]) for listing_id, push in targeted.items()}
+        for listing_id, quantity, placed_at in lines:
+            if placed_at > since[listing_id]:
+                claims[listing_id] -= quantity
+    return {listing_id: max(0, claim) for listing_id, claim in claims.items()}
 
 
 def advertised_now(listing_ids) -> dict[int, int]:
     """What the sync engine would target for these listings now (no locks): advertised with their claims."""
     pushes = ListingPush.objects.filter(listing__in=listing_ids).only(
-        "listing_id", "version", "target_quantity", "targeted_at"
+        "listing_id", "version", "pushed_version", "target_quantity", "pushed_quantity", "acked_at"
     )
     return advertised_quantities(listing_ids, claims=listing_claims(pushes))
 

@@ -1,17 +1,25 @@
 """Stock changes reach every listing on every platform through the outbox and the pushers (services, real HTTP)."""
 
+import dataclasses
+
 import pytest
 from django.db.models import F
+from django.utils import timezone
 
 from hub.marketplaces.sandbox.models import SandboxShop
 from hub.marketplaces.sandbox.registry import sandbox_module
 from hub.sync.dispatcher import account_push
 from hub.sync.models import ListingPush, StockChange
-from hub.sync.outbox import listings_refresh, outbox_drain
+from hub.sync.outbox import listings_refresh, listings_sold, outbox_drain
 from orders.services import order_ingest
 from tests.orders.support import canonical_order
 
 from .conftest import shown
+
+
+def placed_now(external_id, lines):
+    """An order the buyer places now, after the pushes so far landed (the marketplace counts it down)."""
+    return dataclasses.replace(canonical_order(external_id, lines), created_at=timezone.now())
 
 
 def push_all(accounts):
@@ -39,7 +47,7 @@ def test_an_order_on_one_platform_lowers_every_other_listing(five_platforms):
     sandbox_module("shopify").place_order(shop, [(shopify.seller_sku, 3)])  # Shopify itself now shows 7
 
     order = order_ingest(
-        account=shopify.account, canonical=canonical_order("9001", ((shopify.seller_sku, 3),)), raw={}
+        account=shopify.account, canonical=placed_now("9001", ((shopify.seller_sku, 3),)), raw={}
     ).order
     assert StockChange.objects.filter(sku=sku, processed_at__isnull=True).exists()
     _claimed, accounts = outbox_drain()
@@ -86,7 +94,7 @@ def test_an_ingested_order_retargets_every_listing_of_its_sku_before_any_drain(f
     shop = SandboxShop.objects.get(platform="shopee", shop_id=shopee.account.shop_id)
     sandbox_module("shopee").place_order(shop, [(shopee.seller_sku, 4)])  # Shopee itself now shows 6
 
-    inbox_apply(message, shopee.account, canonical_order("9002", ((shopee.seller_sku, 4),)), raw={})
+    inbox_apply(message, shopee.account, placed_now("9002", ((shopee.seller_sku, 4),)), raw={})
 
     targets = dict(ListingPush.objects.values_list("listing__account__platform", "target_quantity"))
     assert targets == dict.fromkeys(listings, 6)
@@ -151,3 +159,25 @@ def test_below_the_threshold_a_sale_uses_up_its_own_listings_share_and_moves_no_
     }
     assert dict(ListingPush.objects.values_list("listing_id", "version")) == versions
     assert ListingPush.objects.get(listing=ebay).target_quantity == 1
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_sale_placed_before_the_last_push_landed_is_pushed_over(five_platforms):
+    """The push overwrote that sale's count-down at the marketplace: the listing is owed the new quantity."""
+    from inventory.models import Warehouse
+    from tests.factories import stocked
+
+    sku, listings = five_platforms
+    push_all(listings_refresh([listing.pk for listing in listings.values()]))
+    shopify = listings["shopify"]
+    shop = SandboxShop.objects.get(platform="shopify", shop_id=shopify.account.shop_id)
+    sandbox_module("shopify").place_order(shop, [(shopify.seller_sku, 3)])  # Shopify shows 7
+    stocked(sku, Warehouse.objects.get(), 1)  # a receipt the hub pushes before it hears of the sale
+    push_all(outbox_drain()[1])
+    assert shown(shopify) == 11  # the push landed after the sale and overwrote its count-down
+
+    # the order reaches the hub late, placed (canonical_order's fixed time) before that push was acknowledged
+    order_ingest(account=shopify.account, canonical=canonical_order("9004", ((shopify.seller_sku, 3),)), raw={})
+    push_all(listings_sold([shopify.pk]))
+
+    assert {platform: shown(listing) for platform, listing in listings.items()} == dict.fromkeys(listings, 8)
