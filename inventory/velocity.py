@@ -38,6 +38,16 @@ def recent_rates(sku_ids) -> dict[int, float]:
     return {sku_id: units / RATE_WINDOW_SECONDS for sku_id, units in rows if units > 0}
 
 
+def skus_sold_within(seconds: float) -> set[int]:
+    """SKUs with a reservation in the last ``seconds``: their hold-back may still be changing."""
+    since = timezone.now() - timedelta(seconds=seconds)
+    return set(
+        Movement.objects.filter(created_at__gte=since, kind=MovementKind.RESERVATION)
+        .values_list("stock__sku_id", flat=True)
+        .distinct()
+    )
+
+
 def in_flight_seconds() -> float:
     seconds = cache.get(IN_FLIGHT_CACHE_KEY)
     return DEFAULT_IN_FLIGHT_SECONDS if seconds is None else float(seconds)

@@ -14,7 +14,9 @@ from django.db.models import F
 from django.utils import timezone
 
 from inventory.allocation import advertised_quantities
+from inventory.models import AllocationRule
 from inventory.selectors import skus_affected_by, skus_affected_by_sale
+from inventory.velocity import skus_sold_within
 from orders.enums import OrderState
 from orders.models import OrderLine
 from sellers.enums import AccountStatus
@@ -217,6 +219,23 @@ def listings_refresh(listing_ids) -> set[int]:
     with transaction.atomic():
         listings = list(Listing.objects.filter(pk__in=listing_ids).only("id", "sku_id", "account_id").order_by("id"))
         return _targets_update(listings, {listing.sku_id: now for listing in listings})
+
+
+def rush_targets_refresh(window_seconds: float) -> set[int]:
+    """Recompute the listings of SKUs sold in the last ``window_seconds``; returns the accounts to wake.
+
+    Their in-flight hold-back (``inventory.velocity``) shrinks as a rush ends, with no stock
+    change to say so. Nothing to do when no rule has a low-stock threshold (no hold-back).
+    """
+    if not AllocationRule.objects.filter(is_active=True, low_stock_threshold__gt=0).exists():
+        return set()
+    sku_ids = skus_sold_within(window_seconds)
+    if not sku_ids:
+        return set()
+    now = timezone.now()
+    with transaction.atomic():
+        affected = skus_affected_by(sku_ids)
+        return _targets_update(_live_listings(affected), dict.fromkeys(affected, now))
 
 
 def listings_sold(listing_ids) -> set[int]:

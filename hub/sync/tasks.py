@@ -6,7 +6,10 @@ from celery import shared_task
 from django.conf import settings
 from django.core.cache import cache
 
+from inventory.velocity import RATE_WINDOW_SECONDS
+
 from . import dispatcher, outbox
+from .schedules import SWEEP_EVERY_SECONDS
 
 logger = logging.getLogger(__name__)
 
@@ -68,8 +71,10 @@ def account_push_task(account_id: int, urgent: bool = False) -> None:
 
 @shared_task(ignore_result=True)
 def sync_sweep_task() -> None:
-    """Safety net on a beat schedule: drain anything left behind and restart stalled pushers."""
+    """On a beat schedule: drain anything left behind, restart stalled pushers, follow rushes as they end."""
     outbox_drain_task()
+    for account_id in outbox.rush_targets_refresh(RATE_WINDOW_SECONDS + 2 * SWEEP_EVERY_SECONDS):
+        push_soon(account_id)
     for account_id in dispatcher.accounts_with_due_pushes():
         push_soon(account_id)
 
