@@ -3,7 +3,8 @@
 One queue serves the application, so every seller: each message names its seller (``SellerId``),
 which routes it to the Amazon account with that shop id. The receiver:
 
-1. takes the receiver lock in Redis (one receiver at a time, like a pull's lock);
+1. takes the receiver lock in Redis (one receiver at a time, like a pull's lock; it lapses within
+   half a minute if a worker dies holding it);
 2. long-polls the queue (``ReceiveMessage``, up to 10 messages, ``RECEIVE_WAIT_SECONDS``);
 3. in one transaction stores each new message raw as an ``InboxMessage`` (source notification),
    deduplicated on ``NotificationId`` (a transaction-scoped advisory lock per id, then a look-up);
@@ -40,6 +41,7 @@ RECEIVE_LOCK_KEY = "amazon-notifications-receive-lock"
 RECEIVE_WAIT_SECONDS = 1  # long poll: answers at once when a message arrives
 RECEIVE_BUDGET_SECONDS = 5.0
 VISIBILITY_TIMEOUT_SECONDS = 30  # time to store and delete a batch before SQS hands it out again
+SQS_TIMEOUT_SECONDS = 10.0  # per call; a long poll answers within RECEIVE_WAIT_SECONDS
 DESTINATION_NAME = "inventory-sync-hub order notifications"
 
 
@@ -107,10 +109,10 @@ def notifications_receive(*, budget_seconds: float = RECEIVE_BUDGET_SECONDS, que
     if config is None and queue is None:
         return 0
     token = uuid.uuid4().hex
-    if not cache.add(RECEIVE_LOCK_KEY, token, timeout=int(budget_seconds + RECEIVE_WAIT_SECONDS + 60)):
+    if not cache.add(RECEIVE_LOCK_KEY, token, timeout=int(budget_seconds + 2 * SQS_TIMEOUT_SECONDS + 5)):
         return 0
     own_queue = queue is None
-    queue = queue or SqsQueue(config)
+    queue = queue or SqsQueue(config, timeout=SQS_TIMEOUT_SECONDS)
     stored = 0
     try:
         deadline = time.monotonic() + budget_seconds

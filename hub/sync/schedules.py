@@ -19,6 +19,7 @@ RECONCILE_EVERY_SECONDS = 15 * 60
 SWEEP_EVERY_SECONDS = 5
 ADAPTIVE_BUFFERS_EVERY_SECONDS = 10 * 60
 NOTIFICATIONS_RECEIVE_EVERY_SECONDS = 1
+NOTIFICATIONS_RECEIVE_EXPIRES_SECONDS = 5
 NOTIFICATIONS_RECEIVE_TASK_NAME = "amazon notifications: receive ORDER_CHANGE from the SQS queue"
 
 
@@ -84,6 +85,7 @@ def notifications_schedule_ensure(using: str = "default") -> None:
         defaults={
             "task": "hub.sync.notification_tasks.amazon_notifications_receive_task",
             "interval": _every(NOTIFICATIONS_RECEIVE_EVERY_SECONDS, using),
+            "expire_seconds": NOTIFICATIONS_RECEIVE_EXPIRES_SECONDS,  # a run still queued by then is dropped
         },
     )
 

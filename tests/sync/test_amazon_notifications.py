@@ -242,3 +242,23 @@ def test_a_notification_for_an_unknown_seller_is_rejected_and_logged(amazon, cap
     assert Order.objects.count() == 0
     assert SandboxQueueMessage.objects.count() == 0  # rejected for good, not redelivered forever
     assert "unknown seller A-NOT-CONNECTED" in caplog.text
+
+
+@pytest.mark.django_db
+def test_the_receiver_schedule_is_created_on_migrate_and_operators_edits_are_kept():
+    from django_celery_beat.models import IntervalSchedule, PeriodicTask
+
+    from hub.sync.schedules import NOTIFICATIONS_RECEIVE_TASK_NAME, notifications_schedule_after_migrate
+
+    PeriodicTask.objects.filter(name=NOTIFICATIONS_RECEIVE_TASK_NAME).delete()
+    notifications_schedule_after_migrate(sender=None)
+    task = PeriodicTask.objects.get(name=NOTIFICATIONS_RECEIVE_TASK_NAME)
+    assert task.task == "hub.sync.notification_tasks.amazon_notifications_receive_task"
+    assert (task.interval.every, task.interval.period) == (1, IntervalSchedule.SECONDS)
+    assert task.enabled is True
+
+    task.interval, _ = IntervalSchedule.objects.get_or_create(every=2, period=IntervalSchedule.SECONDS)
+    task.save()
+    notifications_schedule_after_migrate(sender=None)
+
+    assert PeriodicTask.objects.get(name=NOTIFICATIONS_RECEIVE_TASK_NAME).interval.every == 2
