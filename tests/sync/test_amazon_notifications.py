@@ -262,3 +262,21 @@ def test_the_receiver_schedule_is_created_on_migrate_and_operators_edits_are_kep
     notifications_schedule_after_migrate(sender=None)
 
     assert PeriodicTask.objects.get(name=NOTIFICATIONS_RECEIVE_TASK_NAME).interval.every == 2
+
+
+def test_two_receivers_storing_the_same_notification_at_once_store_it_once(amazon):
+    from hub.marketplaces.amazon.sqs import QueueMessage
+    from hub.sync.notifications import messages_store
+    from tests.marketplaces.support import run_at_once
+
+    _account, shop, listing, _sku = amazon
+    place_order(shop, [(listing.seller_sku, 1)], buyer=BUYER)
+    queued = SandboxQueueMessage.objects.get()
+    copies = [QueueMessage(f"m{n}", f"h{n}", queued.body) for n in range(4)]
+
+    results, errors = run_at_once([lambda copy=copy: messages_store([copy]) for copy in copies])
+
+    assert errors == []
+    assert sorted(len(batch.stored) for batch in results) == [0, 0, 0, 1]
+    assert sorted(batch.duplicates for batch in results) == [0, 1, 1, 1]
+    assert InboxMessage.objects.count() == 1
