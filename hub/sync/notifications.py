@@ -103,10 +103,10 @@ class Batch:
 def notifications_receive(*, budget_seconds: float = RECEIVE_BUDGET_SECONDS, queue: SqsQueue | None = None) -> int:
     """Receive, store and delete queue messages for up to ``budget_seconds``; returns how many were stored.
 
-    Does nothing when another receiver holds the lock or no queue is configured.
+    Does nothing when another receiver holds the lock, no queue is configured or no Amazon account is subscribed.
     """
     config = queue_config()
-    if config is None and queue is None:
+    if queue is None and (config is None or not _any_account_subscribed()):
         return 0
     token = uuid.uuid4().hex
     if not cache.add(RECEIVE_LOCK_KEY, token, timeout=int(budget_seconds + 2 * SQS_TIMEOUT_SECONDS + 5)):
@@ -135,6 +135,11 @@ def notifications_receive(*, budget_seconds: float = RECEIVE_BUDGET_SECONDS, que
         if cache.get(RECEIVE_LOCK_KEY) == token:
             cache.delete(RECEIVE_LOCK_KEY)
     return stored
+
+
+def _any_account_subscribed() -> bool:
+    """Whether any Amazon account was subscribed; until then the queue is not polled at all."""
+    return MarketplaceAccount.objects.filter(platform="amazon", settings__has_key="notifications").exists()
 
 
 def _advisory_key(notification_id: str) -> int:

@@ -280,3 +280,13 @@ def test_two_receivers_storing_the_same_notification_at_once_store_it_once(amazo
     assert sorted(len(batch.stored) for batch in results) == [0, 0, 0, 1]
     assert sorted(batch.duplicates for batch in results) == [0, 1, 1, 1]
     assert InboxMessage.objects.count() == 1
+
+
+def test_the_queue_is_not_polled_before_an_account_is_subscribed(sandbox_hub, transactional_db, monkeypatch):
+    def no_queue(*args, **kwargs):
+        raise AssertionError("the queue was polled")
+
+    monkeypatch.setattr(notifications, "SqsQueue", no_queue)
+    sandbox_account_connect(SellerFactory(), "amazon", "dave-amazon", region="ATVPDKIKX0DER")  # not subscribed yet
+
+    assert notifications_receive(budget_seconds=0) == 0

@@ -285,7 +285,9 @@ def sqs_endpoint(request):
     )
     if response is None:
         response = _sqs_answer(request, action)
-    record_call(PLATFORM, "", operation, request, response.status_code, items=getattr(response, "sandbox_items", 0))
+    items = getattr(response, "sandbox_items", 0)
+    if items or response.status_code != 200 or action != "ReceiveMessage":  # empty polls (every second) are not kept
+        record_call(PLATFORM, "", operation, request, response.status_code, items=items)
     return response
 
 
