@@ -185,13 +185,14 @@ def _order_update(order: Order, canonical: CanonicalOrder, raw: dict, details_pe
     """Apply a payload to a stored order (the caller holds its lock).
 
     A newer payload moves the marketplace status and update time (a cancellation releases stock).
-    A full payload for an order whose details are pending completes it whatever its time (the
-    status only moves if it is newer): address, buyer, amounts and line prices, then the checks
-    on the buyer and the address, which may hold it. A payload without details never touches
+    A full payload with an address for an order whose details are pending completes it whatever
+    its time (the status only moves if it is newer): address, buyer, amounts and line prices, then
+    the checks on the buyer and the address, which may hold it. A payload without details never touches
     the address; a full one changes the address of an open order not yet released.
     """
     newer = _is_newer(order, canonical)
-    completes = order.details_pending and not details_pending
+    # Amazon gives no address while an order is Pending: such a full payload leaves the details pending.
+    completes = order.details_pending and not details_pending and bool(canonical.ship_to.country)
     if not newer and not completes:
         return False
     changes = {}
@@ -207,7 +208,7 @@ def _order_update(order: Order, canonical: CanonicalOrder, raw: dict, details_pe
             total=canonical.total,
             details_pending=False,
         )
-    elif not details_pending and order.state in OPEN_STATES and order.state != OrderState.RELEASED:
+    elif not (details_pending or order.details_pending) and order.state in OPEN_STATES - {OrderState.RELEASED}:
         changes.update(_ship_fields(canonical))
     Order.objects.filter(pk=order.pk).update(**changes)
     for field, value in changes.items():

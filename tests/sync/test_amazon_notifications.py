@@ -290,3 +290,26 @@ def test_the_queue_is_not_polled_before_an_account_is_subscribed(sandbox_hub, tr
     sandbox_account_connect(SellerFactory(), "amazon", "dave-amazon", region="ATVPDKIKX0DER")  # not subscribed yet
 
     assert notifications_receive(budget_seconds=0) == 0
+
+
+def test_a_pending_order_pulled_without_its_address_keeps_waiting_for_it(amazon):
+    """Amazon shows no address while an order is Pending: the pull leaves the details pending, holds nothing."""
+    from hub.marketplaces.sandbox.models import SandboxOrder
+
+    account, shop, listing, sku = amazon
+    placed = place_order(shop, [(listing.seller_sku, 1)], buyer=BUYER)
+    receive_and_process()
+    full = dict(placed.payload)
+    pending = {key: value for key, value in full.items() if key != "ShippingAddress"}
+    SandboxOrder.objects.filter(pk=placed.pk).update(payload={**pending, "OrderStatus": "Pending"})
+
+    account_pull(account.pk)
+    order = Order.objects.get()
+    assert (order.details_pending, order.state, order.ship_country) == (True, OrderState.ALLOCATED, "")
+
+    SandboxOrder.objects.filter(pk=placed.pk).update(payload=full)  # paid: Amazon shows the address
+    account_pull(account.pk)
+
+    order.refresh_from_db()
+    assert (order.details_pending, order.state, order.ship_country) == (False, OrderState.ALLOCATED, "US")
+    assert reserved(sku) == 1
