@@ -163,12 +163,11 @@ def messages_store(messages: list[QueueMessage]) -> Batch:
         except InvalidPayload as error:
             batch.rejected += 1
             logger.warning("amazon notification %s rejected: %s", message.message_id, error)
-    accounts = {
-        account.shop_id: account
-        for account in MarketplaceAccount.objects.defer("credentials").filter(
-            platform="amazon", shop_id__in={notification.seller_id for _, notification in readable}
-        )
-    }
+    accounts: dict[str, list[MarketplaceAccount]] = {}
+    for account in MarketplaceAccount.objects.defer("credentials").filter(
+        platform="amazon", shop_id__in={notification.seller_id for _, notification in readable}
+    ):
+        accounts.setdefault(account.shop_id, []).append(account)
     with transaction.atomic():
         with connection.cursor() as cursor:
             for notification_id in sorted({notification.notification_id for _, notification in readable}):
@@ -176,13 +175,14 @@ def messages_store(messages: list[QueueMessage]) -> Batch:
         seen = _stored_notification_ids([notification for _, notification in readable])
         fresh = []
         for message, notification in readable:
-            account = accounts.get(notification.seller_id)
+            account = _account_for(accounts.get(notification.seller_id, []), notification)
             if account is None:
                 batch.rejected += 1
                 logger.warning(
-                    "amazon notification %s rejected: unknown seller %s (order %s)",
+                    "amazon notification %s rejected: unknown seller %s (marketplace %s, order %s)",
                     notification.notification_id,
                     notification.seller_id,
+                    notification.marketplace_id,
                     notification.order_id,
                 )
                 continue
@@ -208,6 +208,15 @@ def messages_store(messages: list[QueueMessage]) -> Batch:
         for message_id in batch.stored:
             transaction.on_commit(functools.partial(inbox_process_task.delay, message_id))
     return batch
+
+
+def _account_for(accounts: list[MarketplaceAccount], notification: Notification) -> MarketplaceAccount | None:
+    """The seller's account for the notification's marketplace (an Amazon account's region is its marketplace id);
+    a seller with one account takes every notification of its seller id."""
+    for account in accounts:
+        if account.region and account.region == notification.marketplace_id:
+            return account
+    return accounts[0] if len(accounts) == 1 else None
 
 
 def _stored_notification_ids(notifications: list[Notification]) -> set[str]:

@@ -313,3 +313,18 @@ def test_a_pending_order_pulled_without_its_address_keeps_waiting_for_it(amazon)
     order.refresh_from_db()
     assert (order.details_pending, order.state, order.ship_country) == (False, OrderState.ALLOCATED, "US")
     assert reserved(sku) == 1
+
+
+def test_a_seller_with_an_account_per_marketplace_gets_each_order_on_its_marketplaces_account(amazon):
+    from tests.marketplaces.support import account_for_shop
+
+    account, shop, listing, _sku = amazon
+    germany = account_for_shop(
+        account.seller, shop, {}, account.base_url, region="A1PN6AFILU2W8O", settings={"notifications": {}}
+    )
+    place_order(shop, [(listing.seller_sku, 1)], buyer=BUYER)  # the shop sells on ATVPDKIKX0DER
+
+    receive_and_process()
+
+    assert InboxMessage.objects.get().account_id == account.pk != germany.pk
+    assert Order.objects.get().account_id == account.pk

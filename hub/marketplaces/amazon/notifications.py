@@ -33,6 +33,7 @@ class Notification:
     notification_type: str
     seller_id: str
     order_id: str
+    marketplace_id: str  # "" when the summary does not say
     whole_order: bool  # OrderLevel: the summary lists every item of the order
     envelope: dict
 
@@ -53,6 +54,7 @@ def read_notification(body: str) -> Notification:
         notification_type=notification_type,
         seller_id=str(required(envelope, _ORDER + "SellerId")),
         order_id=str(required(envelope, _ORDER + "AmazonOrderId")),
+        marketplace_id=str(optional(envelope, _ORDER + "Summary.MarketplaceId", "")),
         whole_order=optional(envelope, _ORDER + "NotificationLevel") != "OrderItemLevel",
         envelope=envelope,
     )
