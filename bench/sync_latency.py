@@ -788,7 +788,12 @@ def run(args) -> dict:
         concurrency=args.concurrency,
         log_dir=log_dir,
         queues=(f"{default_queue}.sync",),
-        extra_queues=((default_queue, 2), (sandbox_queue, 2), (f"{default_queue}.urgent", 1)),
+        extra_queues=(
+            (default_queue, 2),
+            (sandbox_queue, 2),
+            (f"{default_queue}.urgent", 1),
+            (f"{default_queue}.notifications", 1),
+        ),
     )
     with stack:
         sampler = Sampler(args.sample_interval)
