@@ -5,8 +5,8 @@ The formula (worked example in docs/allocation.md), per listing of seller S for 
     own      = S's virtual stock of K available now (all active warehouses)
     pool     = the shared pool's available units of K
     terms    = the most specific active AllocationRule matching the listing
-    held     = K's units in flight: its sales rate now x the sync engine's in-flight seconds
-               (inventory.velocity); a rule's threshold counts as at least 2 x held
+    held     = K's units in flight: its sales rate now on each platform x that platform's
+               in-flight seconds (inventory.velocity); a rule's threshold counts as at least 2 x held
     shown_pool = pool                    if S may draw and pool >= terms.low_stock_threshold
                  its share of pool-held  if S may draw and the listing is in the top rank
                  0                       otherwise
@@ -37,7 +37,7 @@ from sellers.enums import AccountStatus
 from sellers.models import Listing
 
 from .models import AdaptiveBuffer, AllocationRule, KitComponent, Stock
-from .velocity import in_flight_seconds, in_flight_units, recent_rates
+from .velocity import in_flight_seconds, recent_rates, units_in_flight
 
 # Below this many times the units in flight, a SKU that is selling switches to the split.
 RUSH_THRESHOLD_FACTOR = 2
@@ -296,7 +296,7 @@ def advertised_quantities(listings, claims: dict[int, int] | None = None) -> dic
 def _in_flight_held(live, recipes) -> dict[int, int]:
     """Units of each listed SKU that sell while a sale reaches every channel (``inventory.velocity``).
 
-    A kit sells as fast as its fastest component allows: a component's rate over its units per kit.
+    A kit sells as fast as its fastest component allows: a component's units in flight over its units per kit.
     """
     skus = {listing.sku_id: listing.sku for listing in live}
     components = {c for sku_id in skus for c, _per in recipes.get(sku_id, ())}
@@ -306,10 +306,10 @@ def _in_flight_held(live, recipes) -> dict[int, int]:
     for sku_id, sku in skus.items():
         if sku.is_kit:
             held[sku_id] = max(
-                (in_flight_units(rates.get(c, 0.0) / per, seconds) for c, per in recipes.get(sku_id, ())), default=0
+                (-(-units_in_flight(rates.get(c, {}), seconds) // per) for c, per in recipes.get(sku_id, ())), default=0
             )
         else:
-            held[sku_id] = in_flight_units(rates.get(sku_id, 0.0), seconds)
+            held[sku_id] = units_in_flight(rates.get(sku_id, {}), seconds)
     return held
 
 

@@ -4,19 +4,25 @@ A marketplace that sold a unit the hub has not heard of yet, or whose new quanti
 its way, can sell that unit again: about ``rate x in-flight seconds`` units of a SKU are always
 in that state. Below the low-stock threshold the split holds them back (``inventory.allocation``).
 
-- rate: units reserved for the SKU over the last ``RATE_WINDOW_SECONDS`` (ledger movements),
-  per second, so a rush counts within seconds of its start;
-- in-flight seconds: detection p95 + push p95 as the sync engine last measured them
-  (``in_flight_seconds_record``, from the adaptive-buffer refresh), ``DEFAULT_IN_FLIGHT_SECONDS``
-  until then.
+- rate, per platform: units of the SKU in orders the hub stored in the last
+  ``RATE_WINDOW_SECONDS``, per second, so a rush counts within seconds of its start (a kit's
+  orders count for the kit, not its components);
+- in-flight seconds, per platform: its detection p95 + the push p95 as the sync engine last
+  measured them (``in_flight_seconds_record``, from the sync sweep), ``DEFAULT_IN_FLIGHT_SECONDS``
+  until then: a platform that is pulled every 20 s has many more sales in flight than one
+  whose webhooks arrive in a second.
 """
 
 import math
+from collections import defaultdict
 from datetime import timedelta
 
 from django.core.cache import cache
 from django.db.models import Sum
 from django.utils import timezone
+
+from orders.enums import OrderState
+from orders.models import OrderLine
 
 from .enums import MovementKind
 from .models import Movement
@@ -24,18 +30,23 @@ from .models import Movement
 RATE_WINDOW_SECONDS = 10
 DEFAULT_IN_FLIGHT_SECONDS = 3.0
 IN_FLIGHT_CACHE_KEY = "allocation:in-flight-seconds"
+EVERY_PLATFORM = "*"
 
 
-def recent_rates(sku_ids) -> dict[int, float]:
-    """Units reserved per second over the last window, by SKU (SKUs that sold nothing are absent)."""
+def recent_rates(sku_ids) -> dict[int, dict[str, float]]:
+    """Units ordered per second over the last window, by SKU and platform (SKUs that sold nothing are absent)."""
     since = timezone.now() - timedelta(seconds=RATE_WINDOW_SECONDS)
     rows = (
-        Movement.objects.filter(created_at__gte=since, kind=MovementKind.RESERVATION, stock__sku_id__in=sku_ids)
-        .values_list("stock__sku_id")
-        .annotate(units=Sum("reserved_delta"))
+        OrderLine.objects.filter(order__created_at__gte=since, sku_id__in=sku_ids)
+        .exclude(order__state=OrderState.CANCELLED)
+        .values_list("sku_id", "order__account__platform")
+        .annotate(units=Sum("quantity"))
         .order_by()
     )
-    return {sku_id: units / RATE_WINDOW_SECONDS for sku_id, units in rows if units > 0}
+    rates = defaultdict(dict)
+    for sku_id, platform, units in rows:
+        rates[sku_id][platform] = units / RATE_WINDOW_SECONDS
+    return rates
 
 
 def skus_sold_within(seconds: float) -> set[int]:
@@ -48,15 +59,20 @@ def skus_sold_within(seconds: float) -> set[int]:
     )
 
 
-def in_flight_seconds() -> float:
-    seconds = cache.get(IN_FLIGHT_CACHE_KEY)
-    return DEFAULT_IN_FLIGHT_SECONDS if seconds is None else float(seconds)
+def in_flight_seconds() -> dict[str, float]:
+    """Seconds a sale stays in flight, by platform (``EVERY_PLATFORM``: the default for the others)."""
+    measured = cache.get(IN_FLIGHT_CACHE_KEY)
+    if isinstance(measured, int | float):
+        return {EVERY_PLATFORM: float(measured)}
+    return {EVERY_PLATFORM: DEFAULT_IN_FLIGHT_SECONDS, **(measured or {})}
 
 
-def in_flight_seconds_record(seconds: float) -> None:
-    """Store the measured detection + push time (kept a day; the default returns if nothing measures it)."""
-    cache.set(IN_FLIGHT_CACHE_KEY, max(0.0, seconds), timeout=86400)
+def in_flight_seconds_record(seconds: float | dict[str, float]) -> None:
+    """Store the measured detection + push time, one figure or by platform (kept a day, then the default)."""
+    cache.set(IN_FLIGHT_CACHE_KEY, seconds, timeout=86400)
 
 
-def in_flight_units(rate: float, seconds: float) -> int:
-    return math.ceil(rate * seconds - 1e-9)
+def units_in_flight(rates: dict[str, float], seconds: dict[str, float]) -> int:
+    """Units sold on each platform while its sales are in flight, together (rates by platform, per second)."""
+    default = seconds[EVERY_PLATFORM]
+    return math.ceil(sum(rate * seconds.get(platform, default) for platform, rate in rates.items()) - 1e-9)

@@ -53,15 +53,31 @@ def measured_latencies(since) -> tuple[float, dict[str, float]]:
     return p95(detection), {platform: p95(values) for platform, values in pushes.items()}
 
 
-IN_FLIGHT_WINDOW = timedelta(minutes=15)
+IN_FLIGHT_WINDOW = timedelta(minutes=2)
 
 
-def in_flight_refresh() -> float:
-    """Measure detection p95 + the slowest platform's push p95 over the last minutes, for the low-stock hold-back."""
-    detection, push = measured_latencies(timezone.now() - IN_FLIGHT_WINDOW)
-    if not detection and not push:
-        return in_flight_seconds()  # nothing sold or pushed lately: keep what was measured before
-    seconds = detection + max(push.values(), default=0.0)
+def in_flight_refresh(window: timedelta = IN_FLIGHT_WINDOW) -> dict[str, float]:
+    """Measure, per platform, detection p95 + push p95 over the last minutes, for the low-stock hold-back.
+
+    Platforms with no order in the window keep what was measured before (or the default).
+    """
+    since = timezone.now() - window
+    detection: dict[str, list[float]] = {}
+    for platform, stored, placed in Order.objects.filter(created_at__gte=since).values_list(
+        "account__platform", "created_at", "placed_at"
+    ):
+        detection.setdefault(platform, []).append(max(0.0, (stored - placed).total_seconds()))
+    if not detection:
+        return in_flight_seconds()
+    push = p95(
+        [
+            max(0.0, (acked - changed).total_seconds())
+            for changed, acked in PushLog.objects.filter(
+                sent_at__gte=since, outcome="ok", changed_at__isnull=False, acked_at__isnull=False
+            ).values_list("changed_at", "acked_at")
+        ]
+    )
+    seconds = {**in_flight_seconds(), **{platform: p95(values) + push for platform, values in detection.items()}}
     in_flight_seconds_record(seconds)
     return seconds
 

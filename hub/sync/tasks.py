@@ -14,6 +14,7 @@ from .schedules import SWEEP_EVERY_SECONDS
 logger = logging.getLogger(__name__)
 
 DRAIN_DEBOUNCE_SECONDS = 0.2
+IN_FLIGHT_MEASURE_EVERY_SECONDS = 10
 
 
 def outbox_drain_soon() -> None:
@@ -71,8 +72,12 @@ def account_push_task(account_id: int, urgent: bool = False) -> None:
 
 @shared_task(ignore_result=True)
 def sync_sweep_task() -> None:
-    """On a beat schedule: drain anything left behind, restart stalled pushers, follow rushes as they end."""
+    """On a beat schedule: drain leftovers, re-measure in-flight time, follow rushes as they end, restart pushers."""
     outbox_drain_task()
+    if cache.add("in-flight-measured", 1, timeout=IN_FLIGHT_MEASURE_EVERY_SECONDS):
+        from .adaptive import in_flight_refresh
+
+        in_flight_refresh()
     for account_id in outbox.rush_targets_refresh(RATE_WINDOW_SECONDS + 2 * SWEEP_EVERY_SECONDS):
         push_soon(account_id)
     for account_id in dispatcher.accounts_with_due_pushes():
@@ -112,10 +117,9 @@ def account_reconcile_task(account_id: int) -> int:
 
 @shared_task(ignore_result=True)
 def adaptive_buffers_refresh_task() -> int:
-    """Re-measure the in-flight time and recompute adaptive buffers; new targets where a buffer changed."""
-    from .adaptive import adaptive_buffers_refresh, in_flight_refresh, listings_of
+    """Recompute adaptive buffers, then new targets for the listings of SKUs whose buffer changed."""
+    from .adaptive import adaptive_buffers_refresh, listings_of
 
-    in_flight_refresh()
     changed = adaptive_buffers_refresh()
     for account_id in outbox.listings_refresh(listings_of(changed)) if changed else ():
         push_soon(account_id)

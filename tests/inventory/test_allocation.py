@@ -19,6 +19,7 @@ from inventory.models import AllocationRule
 from inventory.services import OrderLine, order_lines_reserve, virtual_stock_lock
 from sellers.enums import Platform, ShortagePolicy
 from tests.factories import ListingFactory, MarketplaceAccountFactory, SellerFactory, SkuFactory, kit_of, stocked
+from tests.orders.support import rush_of_orders
 
 quantities = st.integers(min_value=0, max_value=10_000)
 terms_strategy = st.builds(
@@ -289,8 +290,7 @@ def test_a_rush_holds_back_what_is_in_flight_and_switches_to_the_split_early(cen
     AllocationRule.objects.create(name="low stock", low_stock_threshold=15)
     assert set(advertised_quantities(listings).values()) == {100}  # nothing sold lately: the whole pool
 
-    for number in range(40):  # 40 units in the last seconds: 4/s x 10 s = 40 units in flight
-        order_lines_reserve(seller=seller, lines=[OrderLine(f"rush{number}:1", sku.pk, 1)], reference=f"rush{number}")
+    rush_of_orders(listings[0], 40)  # 40 units in the last seconds: 4/s x 10 s = 40 units in flight
 
     # 60 left is above the rule's 15 but below 2 x 40: the best-ranked listings split 60 - 40
     quantities = advertised_quantities(listings)

@@ -32,3 +32,13 @@ def canonical_order(
             for index, (sku, quantity) in enumerate(lines)
         ),
     )
+
+
+def rush_of_orders(listing, count: int, prefix: str = "rush"):
+    """``count`` one-unit orders for ``listing``, each from a buyer of its own, stored now (reserved)."""
+    from orders.services import order_ingest
+
+    for number in range(count):
+        buyer = ShipTo(name=f"Buyer {number}", country="US", city="Austin", postal_code=f"{73000 + number}")
+        canonical = canonical_order(f"{prefix}{number}", ((listing.seller_sku, 1),), ship_to=buyer)
+        order_ingest(account=listing.account, canonical=canonical, raw={})

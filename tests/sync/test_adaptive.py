@@ -97,23 +97,30 @@ def test_nothing_is_computed_without_an_adaptive_rule(busy_sku):
     assert AdaptiveBuffer.objects.count() == 0
 
 
-def test_the_in_flight_time_is_measured_from_recent_orders_and_pushes(db, in_flight_seconds):
+def test_the_in_flight_time_is_measured_per_platform_from_recent_orders_and_pushes(db, in_flight_seconds):
     from hub.sync.adaptive import in_flight_refresh
     from inventory import velocity
 
     in_flight_seconds(7.5)
-    assert in_flight_refresh() == 7.5  # nothing sold or pushed in the last minutes: the last measure stands
+    assert in_flight_refresh() == {"*": 7.5}  # nothing sold in the last minutes: the last measure stands
 
     sku = SkuFactory()
     stocked(sku, WarehouseFactory(), 10)
-    listing = ListingFactory(account__platform=Platform.SHOPIFY, sku=sku, seller_sku="S-1")
-    order = order_ingest(account=listing.account, canonical=canonical_order("F1", (("S-1", 1),)), raw={}).order
+    shopify = ListingFactory(account__platform=Platform.SHOPIFY, sku=sku, seller_sku="S-1")
+    ebay = ListingFactory(account__platform=Platform.EBAY, sku=sku, seller_sku="E-1")
     now = timezone.now()
-    Order.objects.filter(pk=order.pk).update(placed_at=now - timedelta(seconds=2), created_at=now)
+    for listing, number, late in ((shopify, "F1", 2), (ebay, "F2", 20)):
+        order = order_ingest(
+            account=listing.account, canonical=canonical_order(number, ((listing.seller_sku, 1),)), raw={}
+        ).order
+        Order.objects.filter(pk=order.pk).update(placed_at=now - timedelta(seconds=late), created_at=now)
     PushLog.objects.create(
-        listing=listing, account=listing.account, quantity=9, version=1, outcome="ok",
+        listing=shopify, account=shopify.account, quantity=9, version=1, outcome="ok",
         changed_at=now - timedelta(seconds=1), sent_at=now, acked_at=now,
     )  # fmt: skip
 
-    assert in_flight_refresh() == pytest.approx(3.0)  # detection 2 s + push 1 s
-    assert velocity.in_flight_seconds() == pytest.approx(3.0)
+    # detection 2 s on Shopify and 20 s on eBay (pulled), each + push 1 s
+    assert in_flight_refresh() == pytest.approx({"*": 7.5, "shopify": 3.0, "ebay": 21.0})
+    assert velocity.in_flight_seconds() == pytest.approx({"*": 7.5, "shopify": 3.0, "ebay": 21.0})
+    # 1 unit/s on Shopify and 0.5/s on eBay: 3 + 10.5 units in flight
+    assert velocity.units_in_flight({"shopify": 1.0, "ebay": 0.5}, velocity.in_flight_seconds()) == 14

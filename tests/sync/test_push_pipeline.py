@@ -12,7 +12,7 @@ from hub.sync.dispatcher import account_push
 from hub.sync.models import ListingPush, StockChange
 from hub.sync.outbox import listings_refresh, listings_sold, outbox_drain
 from orders.services import order_ingest
-from tests.orders.support import canonical_order
+from tests.orders.support import canonical_order, rush_of_orders
 
 from .conftest import shown
 
@@ -187,16 +187,13 @@ def test_a_sale_placed_before_the_last_push_landed_is_pushed_over(five_platforms
 def test_as_a_rush_ends_the_held_back_units_are_given_back_without_a_stock_change(five_platforms, in_flight_seconds):
     from hub.sync.outbox import rush_targets_refresh
     from inventory.models import AllocationRule, Warehouse
-    from inventory.services import OrderLine, order_lines_reserve
     from tests.factories import stocked
 
     sku, listings = five_platforms
     stocked(sku, Warehouse.objects.get(), 90)
     AllocationRule.objects.create(name="low stock", low_stock_threshold=15)
     in_flight_seconds(10.0)
-    seller = listings["shopify"].account.seller
-    for number in range(40):  # 4 units/s x 10 s in flight = 40 held back; 60 left is below 2 x 40
-        order_lines_reserve(seller=seller, lines=[OrderLine(f"rush{number}:1", sku.pk, 1)], reference=f"r{number}")
+    rush_of_orders(listings["shopify"], 40)  # 4 units/s x 10 s in flight = 40 held back; 60 left is below 2 x 40
     push_all(listings_refresh([listing.pk for listing in listings.values()]))
     assert {platform: shown(listing) for platform, listing in listings.items()} == dict.fromkeys(listings, 4)
 
