@@ -24,9 +24,6 @@ from django.utils import timezone
 from orders.enums import OrderState
 from orders.models import OrderLine
 
-from .enums import MovementKind
-from .models import Movement
-
 RATE_WINDOW_SECONDS = 10
 DEFAULT_IN_FLIGHT_SECONDS = 3.0
 IN_FLIGHT_CACHE_KEY = "allocation:in-flight-seconds"
@@ -50,11 +47,12 @@ def recent_rates(sku_ids) -> dict[int, dict[str, float]]:
 
 
 def skus_sold_within(seconds: float) -> set[int]:
-    """SKUs with a reservation in the last ``seconds``: their hold-back may still be changing."""
+    """SKUs in orders stored in the last ``seconds``: their hold-back may still be changing."""
     since = timezone.now() - timedelta(seconds=seconds)
     return set(
-        Movement.objects.filter(created_at__gte=since, kind=MovementKind.RESERVATION)
-        .values_list("stock__sku_id", flat=True)
+        OrderLine.objects.filter(order__created_at__gte=since, sku__isnull=False)
+        .values_list("sku_id", flat=True)
+        .order_by()
         .distinct()
     )
 

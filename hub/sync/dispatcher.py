@@ -133,8 +133,7 @@ def _count_revision(listing_id: int) -> None:
 
 
 def _push_batch(account, adapter, batch: list[ListingPush]) -> tuple[int, int, float | None]:
-    picked_at = timezone.now()
-    ListingPush.objects.filter(pk__in=[push.pk for push in batch]).update(picked_at=picked_at)
+    picked_at = timezone.now()  # recorded with the outcome: a row locked by a retarget must not delay the send
     updates = [QuantityUpdate(listing=listing_ref(push.listing), quantity=push.target_quantity) for push in batch]
     sent_at = timezone.now()
     try:
@@ -165,7 +164,7 @@ def _push_batch(account, adapter, batch: list[ListingPush]) -> tuple[int, int, f
     bad = [push for sku, push in by_sku.items() if sku in failed_skus]
     with transaction.atomic():
         for push in ok:
-            _acknowledged(push, sent_at, acked_at)
+            _acknowledged(push, picked_at, sent_at, acked_at)
         _log(ok, picked_at, sent_at, acked_at, "ok")
     for push in bad:
         error = failed_skus[push.listing.seller_sku]
@@ -185,11 +184,12 @@ def listing_ref(listing: Listing) -> ListingRef:
     )
 
 
-def _acknowledged(push: ListingPush, sent_at, acked_at) -> None:
+def _acknowledged(push: ListingPush, picked_at, sent_at, acked_at) -> None:
     """Mark the sent version done, unless a newer version was already acknowledged."""
     ListingPush.objects.filter(pk=push.pk, pushed_version__lt=push.version).update(
         pushed_version=push.version,
         pushed_quantity=push.target_quantity,
+        picked_at=picked_at,
         sent_at=sent_at,
         acked_at=acked_at,
         attempts=0,
@@ -211,6 +211,7 @@ def _failed(batch, picked_at, sent_at, message: str, *, backoff: float | None) -
     for push in batch:
         delay = backoff if backoff is not None else BACKOFF_SECONDS[min(push.attempts, len(BACKOFF_SECONDS) - 1)]
         ListingPush.objects.filter(pk=push.pk).update(
+            picked_at=picked_at,
             attempts=F("attempts") + 1,
             next_attempt_at=timezone.now() + timedelta(seconds=delay),
             last_error=message[:2000],

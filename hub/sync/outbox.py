@@ -232,10 +232,20 @@ def rush_targets_refresh(window_seconds: float) -> set[int]:
     sku_ids = skus_sold_within(window_seconds)
     if not sku_ids:
         return set()
+    # A first look without locks: ingests hold these rows all the time, and usually nothing changed.
+    listings = _live_listings(skus_affected_by(sku_ids))
+    pushes = {push.listing_id: push for push in ListingPush.objects.filter(listing__in=listings)}
+    targets = advertised_now(listings)
+    moved = {
+        listing.sku_id
+        for listing in listings
+        if listing.pk not in pushes or targets[listing.pk] != pushes[listing.pk].target_quantity
+    }
+    if not moved:
+        return set()
     now = timezone.now()
     with transaction.atomic():
-        affected = skus_affected_by(sku_ids)
-        return _targets_update(_live_listings(affected), dict.fromkeys(affected, now))
+        return _targets_update(_live_listings(moved), dict.fromkeys(moved, now))
 
 
 def listings_sold(listing_ids) -> set[int]:
