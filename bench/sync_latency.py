@@ -791,7 +791,6 @@ def run(args) -> dict:
         extra_queues=(
             (default_queue, 2),
             (sandbox_queue, 2),
-            (f"{default_queue}.push", 2),
             (f"{default_queue}.urgent", 1),
             (f"{default_queue}.notifications", 1),
         ),

@@ -201,22 +201,14 @@ CELERY_TASK_DEFAULT_QUEUE = env_str("CELERY_TASK_DEFAULT_QUEUE", "hub")
 # Work that decides how fast a sale reaches every listing has a queue of its own, so order
 # pulls and reconciliation never make it wait. Workers started without -Q consume every queue.
 CELERY_SYNC_QUEUE = f"{CELERY_TASK_DEFAULT_QUEUE}.sync"
-# Pushers spend most of their time waiting on marketplaces: a queue of their own, so webhook processing
-# (how fast a sale is detected) never waits behind them; woken for a low-stock decrease, one more.
-CELERY_PUSH_QUEUE = f"{CELERY_TASK_DEFAULT_QUEUE}.push"
+# Pushers woken for a low-stock decrease skip whatever waits in the sync queue (a worker of its own).
 CELERY_URGENT_QUEUE = f"{CELERY_TASK_DEFAULT_QUEUE}.urgent"
 # The Amazon notification receiver long-polls its SQS queue every second: a worker of its own, so it
 # neither waits behind a paced pull nor holds a process a push needs.
 CELERY_NOTIFICATIONS_QUEUE = f"{CELERY_TASK_DEFAULT_QUEUE}.notifications"
 CELERY_TASK_QUEUES = tuple(
     Queue(name, Exchange(name), routing_key=name)
-    for name in (
-        CELERY_TASK_DEFAULT_QUEUE,
-        CELERY_SYNC_QUEUE,
-        CELERY_PUSH_QUEUE,
-        CELERY_URGENT_QUEUE,
-        CELERY_NOTIFICATIONS_QUEUE,
-    )
+    for name in (CELERY_TASK_DEFAULT_QUEUE, CELERY_SYNC_QUEUE, CELERY_URGENT_QUEUE, CELERY_NOTIFICATIONS_QUEUE)
 )
 CELERY_TASK_ROUTES = {
     **{
@@ -224,9 +216,9 @@ CELERY_TASK_ROUTES = {
         for task in (
             "hub.sync.tasks.inbox_process_task",
             "hub.sync.tasks.outbox_drain_task",
+            "hub.sync.tasks.account_push_task",
         )
     },
-    "hub.sync.tasks.account_push_task": {"queue": CELERY_PUSH_QUEUE},
     "hub.sync.notification_tasks.amazon_notifications_receive_task": {"queue": CELERY_NOTIFICATIONS_QUEUE},
 }
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
