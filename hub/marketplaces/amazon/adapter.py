@@ -2,7 +2,7 @@
 
 Account: ``shop_id`` is the selling partner (seller) id, ``region`` the marketplace id (e.g.
 ATVPDKIKX0DER); settings: ``lwa_token_url`` (default the real LWA endpoint), ``page_size`` (getOrders
-MaxResultsPerPage, default 20), ``product_type`` (default PRODUCT), ``fulfillment_channel_code``
+MaxResultsPerPage, default 100, the maximum), ``product_type`` (default PRODUCT), ``fulfillment_channel_code``
 (default DEFAULT, i.e. merchant fulfilled), ``order_items_max_wait`` and ``order_items_wait_budget``
 (seconds; see ``_order_items``). Credentials: client_id, client_secret, refresh_token,
 access_token, access_token_expires_at. Facts and sources: docs/marketplaces/amazon.md.
@@ -49,7 +49,8 @@ class AmazonAdapter(MarketplaceAdapter):
     signs_webhooks = False  # notifications go to SQS/EventBridge, not HTTP
 
     parse_order = staticmethod(parse_order)
-    operation_limits = {"getOrderItems": (0.5, 30)}  # per selling partner (docs/marketplaces/amazon.md)
+    # per selling partner (docs/marketplaces/amazon.md)
+    operation_limits = {"getOrders": (1 / 60, 20), "getOrderItems": (0.5, 30)}
 
     def __init__(self, account, client=None):
         super().__init__(account, client)
@@ -114,7 +115,8 @@ class AmazonAdapter(MarketplaceAdapter):
             params["NextToken"] = cursor
         else:
             params["LastUpdatedAfter"] = amazon_timestamp(since)
-            params["MaxResultsPerPage"] = int(self.account.settings.get("page_size", 20))
+            params["MaxResultsPerPage"] = int(self.account.settings.get("page_size", 100))
+        self.paced("getOrders")  # one call a minute: a pull that would wait longer stops (Throttled) and retries
         body = self._call("GET", ORDERS_PATH, "getOrders", params=params)
         payload = body.get("payload") or {}
         summaries = _orders(payload)

@@ -86,7 +86,7 @@ def test_the_callers_pace_is_kept_before_each_get_order_items(make_amazon_accoun
     shop, account = make_amazon_account(skus=["A"], quantity=5)
     placed = [sandbox.place_order(shop, [("A", 1)]).external_id for _ in range(3)]
     adapter = adapter_of(account)
-    waits = iter([0.0, 0.05, 0.0, 500.0])
+    waits = iter([0.0, 0.0, 0.05, 0.0, 500.0])
     asked = []
     adapter.pace = lambda operation: asked.append(operation) or next(waits)
 
@@ -94,8 +94,22 @@ def test_the_callers_pace_is_kept_before_each_get_order_items(make_amazon_accoun
 
     assert [order.external_id for order in page.orders] == placed[:2]
     assert page.resume_from is not None
-    assert asked == ["getOrderItems"] * 4
+    assert asked == ["getOrders"] + ["getOrderItems"] * 4
     assert calls(shop, "getOrderItems", status_code=200) == 2
+
+
+def test_get_orders_is_paced_too_and_a_long_wait_stops_the_pull_before_calling(make_amazon_account, adapter_of):
+    from hub.marketplaces.errors import Throttled
+
+    shop, account = make_amazon_account(skus=["A"], quantity=5)
+    sandbox.place_order(shop, [("A", 1)])
+    adapter = adapter_of(account)
+    adapter.pace = lambda operation: 45.0  # the shared bucket: next getOrders in 45 s, over the 20 s budget
+
+    with pytest.raises(Throttled):
+        adapter.list_orders(SINCE)
+
+    assert calls(shop, "getOrders") == 0  # never sent: the sandbox's 1/min limit is not broken
 
 
 def test_get_order_returns_canonical_and_raw(make_amazon_account, adapter_of):
