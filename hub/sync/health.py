@@ -3,6 +3,7 @@
 import logging
 from datetime import timedelta
 
+from django.core.cache import cache
 from django.db.models import Count, F, Min, Q
 from django.utils import timezone
 
@@ -54,6 +55,35 @@ def drift(account_id: int, corrected: int) -> None:
         _state(account_id)
         AccountSyncState.objects.filter(account_id=account_id).update(drift_found=F("drift_found") + corrected)
         event(account_id, SyncEventKind.DRIFT, f"{corrected} listings corrected")
+
+
+RECEIVER_KEY = "sync:amazon-receiver"  # one receiver for every Amazon account: its state is not an account's
+
+
+def receiver_ok() -> None:
+    """The Amazon notification queue answered (messages or not)."""
+    state = receiver_state() or {}
+    state.update(last_ok_at=timezone.now(), consecutive_failures=0)
+    cache.set(RECEIVER_KEY, state, timeout=7 * 86400)
+
+
+def receiver_failure(message: str) -> None:
+    state = receiver_state() or {}
+    state.update(
+        last_error=message[:500],
+        last_error_at=timezone.now(),
+        consecutive_failures=state.get("consecutive_failures", 0) + 1,
+    )
+    cache.set(RECEIVER_KEY, state, timeout=7 * 86400)
+    logger.warning("amazon notification queue: %s", message)
+
+
+def receiver_state() -> dict | None:
+    """Last good receive, last error and failures in a row of the Amazon notification receiver (None: never ran)."""
+    state = cache.get(RECEIVER_KEY)
+    if state is not None:
+        state["alert"] = state.get("consecutive_failures", 0) >= FAILURES_BEFORE_ALERT
+    return state
 
 
 def account_health_rows(accounts) -> list[dict]:

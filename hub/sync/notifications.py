@@ -29,9 +29,10 @@ from django.db import connection, transaction
 from hub.marketplaces import adapter_for_account
 from hub.marketplaces.amazon.notifications import Notification, read_notification
 from hub.marketplaces.amazon.sqs import QueueConfig, QueueMessage, SqsQueue
-from hub.marketplaces.errors import InvalidPayload
+from hub.marketplaces.errors import InvalidPayload, MarketplaceError
 from sellers.models import MarketplaceAccount
 
+from . import health
 from .enums import InboxSource
 from .models import InboxMessage
 
@@ -129,6 +130,9 @@ def notifications_receive(*, budget_seconds: float = RECEIVE_BUDGET_SECONDS, que
             stored += len(batch.stored)
             if time.monotonic() >= deadline:
                 break
+        health.receiver_ok()
+    except MarketplaceError as error:  # keys, permissions, SQS down: shown on the sync status page
+        health.receiver_failure(str(error))
     finally:
         if own_queue:
             queue.close()

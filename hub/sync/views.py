@@ -11,7 +11,7 @@ from django.views.decorators.http import require_POST
 
 from sellers.models import MarketplaceAccount
 
-from .health import account_health_rows
+from .health import account_health_rows, receiver_state
 from .intake import WebhookRejected, webhook_receive
 
 logger = logging.getLogger(__name__)
@@ -42,4 +42,5 @@ def marketplace_webhook(request, platform: str):
 def sync_status(request):
     """Operators' view of every account: last pull and push, lag, errors and throttles in the last hour."""
     accounts = list(MarketplaceAccount.objects.select_related("seller").order_by("seller__name", "platform"))
-    return render(request, "sync/status.html", {"rows": account_health_rows(accounts)})
+    context = {"rows": account_health_rows(accounts), "receiver": receiver_state()}
+    return render(request, "sync/status.html", context)

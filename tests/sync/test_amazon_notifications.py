@@ -328,3 +328,43 @@ def test_a_seller_with_an_account_per_marketplace_gets_each_order_on_its_marketp
 
     assert InboxMessage.objects.get().account_id == account.pk != germany.pk
     assert Order.objects.get().account_id == account.pk
+
+
+@pytest.fixture
+def receiver_health():
+    from django.core.cache import cache
+
+    from hub.sync import health
+
+    cache.delete(health.RECEIVER_KEY)
+    yield health
+    cache.delete(health.RECEIVER_KEY)
+
+
+def test_a_receiver_that_cannot_read_the_queue_shows_on_the_sync_status_page(
+    amazon, client, operator_user, receiver_health
+):
+    import dataclasses
+
+    from hub.marketplaces.amazon.sqs import SqsQueue
+
+    health = receiver_health
+    wrong_secret = dataclasses.replace(notifications.queue_config(), secret_access_key="not-the-secret")
+    client.force_login(operator_user)
+    for _ in range(health.FAILURES_BEFORE_ALERT):
+        queue = SqsQueue(wrong_secret, timeout=5)
+        assert notifications_receive(budget_seconds=0, queue=queue) == 0  # refused by SigV4: no crash, no message
+        queue.close()
+
+    state = health.receiver_state()
+    assert state["consecutive_failures"] == health.FAILURES_BEFORE_ALERT
+    assert state["alert"]
+    assert "not-the-secret" not in state["last_error"]
+    body = client.get("/sync/status/").content.decode()
+    assert "The Amazon notification queue needs attention" in body
+    assert "5 failures in a row" in body
+
+    place_order(amazon[1], [("BOB-MUG", 1)], buyer=BUYER)
+    assert len(receive_and_process()) == 1  # the right keys again
+    assert not health.receiver_state()["alert"]
+    assert "needs attention" not in client.get("/sync/status/").content.decode()
