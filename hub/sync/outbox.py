@@ -163,10 +163,10 @@ def _targets_update(listings, first_change: dict) -> set[int]:
 
 
 def _wake_urgent(account_ids) -> None:
-    from .tasks import push_urgent
+    from .tasks import push_soon
 
     for account_id in account_ids:
-        push_urgent(account_id)
+        push_soon(account_id, urgent=True)
 
 
 def listing_claims(pushes) -> dict[int, int]:
@@ -235,7 +235,7 @@ def rush_targets_refresh(window_seconds: float) -> set[int]:
     # A first look without locks: ingests hold these rows all the time, and usually nothing changed.
     listings = _live_listings(skus_affected_by(sku_ids))
     pushes = {push.listing_id: push for push in ListingPush.objects.filter(listing__in=listings)}
-    targets = advertised_now(listings)
+    targets = advertised_quantities(listings, claims=listing_claims(pushes.values()))
     moved = {
         listing.sku_id
         for listing in listings

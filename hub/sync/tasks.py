@@ -43,28 +43,26 @@ PUSH_QUEUED_SECONDS = 2
 PUSH_COALESCE_SECONDS = 0.15
 
 
-def push_soon(account_id: int, countdown: float | None = None) -> None:
-    """Wake the account's pusher: at most one task queued per account (many wake-ups, one push run)."""
-    dispatcher.mark_dirty(account_id)
-    if not cache.add(f"push-queued:{account_id}", 1, timeout=PUSH_QUEUED_SECONDS):
-        return  # a queued run will see the new targets
-    account_push_task.apply_async(args=[account_id], countdown=countdown)
+def push_soon(account_id: int, countdown: float | None = None, *, urgent: bool = False) -> None:
+    """Wake the account's pusher: at most one task queued per account and queue (many wake-ups, one push run).
 
-
-def push_urgent(account_id: int) -> None:
-    """Wake the account's pusher through the urgent queue: a low-stock decrease waits for nothing queued before it.
-
-    If a pusher is running already, it loops once more and takes the urgent targets first.
+    ``urgent``: through the urgent queue, so a low-stock decrease waits for nothing queued before it;
+    a pusher already running loops once more and takes the urgent targets first.
     """
     dispatcher.mark_dirty(account_id)
-    if not cache.add(f"push-queued-urgent:{account_id}", 1, timeout=PUSH_QUEUED_SECONDS):
-        return
-    account_push_task.apply_async(args=[account_id], kwargs={"urgent": True}, queue=settings.CELERY_URGENT_QUEUE)
+    if not cache.add(_queued_key(account_id, urgent), 1, timeout=PUSH_QUEUED_SECONDS):
+        return  # a queued run will see the new targets
+    queue = {"queue": settings.CELERY_URGENT_QUEUE} if urgent else {}
+    account_push_task.apply_async(args=[account_id], kwargs={"urgent": urgent}, countdown=countdown, **queue)
+
+
+def _queued_key(account_id: int, urgent: bool) -> str:
+    return f"push-queued{'-urgent' if urgent else ''}:{account_id}"
 
 
 @shared_task(ignore_result=True)
 def account_push_task(account_id: int, urgent: bool = False) -> None:
-    cache.delete(f"push-queued-urgent:{account_id}" if urgent else f"push-queued:{account_id}")
+    cache.delete(_queued_key(account_id, urgent))
     run = dispatcher.account_push(account_id)
     if run.retry_in is not None:
         account_push_task.apply_async(args=[account_id], countdown=max(run.retry_in, 0.05))
