@@ -38,19 +38,30 @@ def p95(values: list[float]) -> float:
     return ordered[min(len(ordered) - 1, math.ceil(0.95 * len(ordered)) - 1)]
 
 
-def measured_latencies(since) -> tuple[float, dict[str, float]]:
-    """(detection p95 over every platform, push p95 by platform) in seconds, over orders and pushes since ``since``."""
-    detection = [
-        (stored - placed).total_seconds()
-        for stored, placed in Order.objects.filter(created_at__gte=since).values_list("created_at", "placed_at")
-        if stored >= placed
-    ]
-    pushes: dict[str, list[float]] = {}
+def _detection_seconds(since) -> dict[str, list[float]]:
+    """Order placed at the marketplace -> stored in the hub, by platform, for orders stored since ``since``."""
+    seconds: dict[str, list[float]] = {}
+    for platform, stored, placed in Order.objects.filter(created_at__gte=since).values_list(
+        "account__platform", "created_at", "placed_at"
+    ):
+        seconds.setdefault(platform, []).append((stored - placed).total_seconds())
+    return seconds
+
+
+def _push_seconds(since) -> dict[str, list[float]]:
+    """Stock change committed -> marketplace acknowledged, by platform, for pushes sent since ``since``."""
+    seconds: dict[str, list[float]] = {}
     for platform, changed, acked in PushLog.objects.filter(
         sent_at__gte=since, outcome="ok", changed_at__isnull=False, acked_at__isnull=False
     ).values_list("account__platform", "changed_at", "acked_at"):
-        pushes.setdefault(platform, []).append(max(0.0, (acked - changed).total_seconds()))
-    return p95(detection), {platform: p95(values) for platform, values in pushes.items()}
+        seconds.setdefault(platform, []).append(max(0.0, (acked - changed).total_seconds()))
+    return seconds
+
+
+def measured_latencies(since) -> tuple[float, dict[str, float]]:
+    """(detection p95 over every platform, push p95 by platform) in seconds, over orders and pushes since ``since``."""
+    detection = [value for values in _detection_seconds(since).values() for value in values if value >= 0]
+    return p95(detection), {platform: p95(values) for platform, values in _push_seconds(since).items()}
 
 
 IN_FLIGHT_WINDOW = timedelta(minutes=2)
@@ -62,22 +73,12 @@ def in_flight_refresh(window: timedelta = IN_FLIGHT_WINDOW) -> dict[str, float]:
     Platforms with no order in the window keep what was measured before (or the default).
     """
     since = timezone.now() - window
-    detection: dict[str, list[float]] = {}
-    for platform, stored, placed in Order.objects.filter(created_at__gte=since).values_list(
-        "account__platform", "created_at", "placed_at"
-    ):
-        detection.setdefault(platform, []).append(max(0.0, (stored - placed).total_seconds()))
+    detection = _detection_seconds(since)
     if not detection:
         return in_flight_seconds()
-    push = p95(
-        [
-            max(0.0, (acked - changed).total_seconds())
-            for changed, acked in PushLog.objects.filter(
-                sent_at__gte=since, outcome="ok", changed_at__isnull=False, acked_at__isnull=False
-            ).values_list("changed_at", "acked_at")
-        ]
-    )
-    seconds = {**in_flight_seconds(), **{platform: p95(values) + push for platform, values in detection.items()}}
+    push = p95([value for values in _push_seconds(since).values() for value in values])
+    measured = {platform: p95([max(0.0, value) for value in values]) + push for platform, values in detection.items()}
+    seconds = {**in_flight_seconds(), **measured}
     in_flight_seconds_record(seconds)
     return seconds
 
