@@ -59,15 +59,13 @@ def skus_sold_within(seconds: float) -> set[int]:
 
 def in_flight_seconds() -> dict[str, float]:
     """Seconds a sale stays in flight, by platform (``EVERY_PLATFORM``: the default for the others)."""
-    measured = cache.get(IN_FLIGHT_CACHE_KEY)
-    if isinstance(measured, int | float):
-        return {EVERY_PLATFORM: float(measured)}
-    return {EVERY_PLATFORM: DEFAULT_IN_FLIGHT_SECONDS, **(measured or {})}
+    return {EVERY_PLATFORM: DEFAULT_IN_FLIGHT_SECONDS, **(cache.get(IN_FLIGHT_CACHE_KEY) or {})}
 
 
 def in_flight_seconds_record(seconds: float | dict[str, float]) -> None:
-    """Store the measured detection + push time, one figure or by platform (kept a day, then the default)."""
-    cache.set(IN_FLIGHT_CACHE_KEY, seconds, timeout=86400)
+    """Store the measured detection + push time, by platform or one figure for all (kept a day, then the default)."""
+    by_platform = seconds if isinstance(seconds, dict) else {EVERY_PLATFORM: float(seconds)}
+    cache.set(IN_FLIGHT_CACHE_KEY, by_platform, timeout=86400)
 
 
 def units_in_flight(rates: dict[str, float], seconds: dict[str, float]) -> int:
