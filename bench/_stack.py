@@ -20,6 +20,8 @@ from urllib.parse import urlsplit
 ROOT = Path(__file__).resolve().parents[1]
 START_TIMEOUT_SECONDS = 60
 STOP_TIMEOUT_SECONDS = 15
+WEB_PROCESSES = 2
+WEB_THREADS = 8
 
 
 def free_port() -> int:
@@ -69,7 +71,7 @@ def stack_environment(*, database_url: str, redis_url: str, broker_url: str, por
 
 
 class Stack:
-    """Web server (runserver, threaded), ``workers`` Celery workers and beat, logging under ``log_dir``."""
+    """Web server (gunicorn, or Django's runserver), ``workers`` Celery workers and beat, logging under ``log_dir``."""
 
     def __init__(
         self,
@@ -81,6 +83,8 @@ class Stack:
         log_dir: Path,
         queues: tuple[str, ...] = (),
         extra_queues: tuple[tuple[str, int], ...] = (),
+        web_server: str = "gunicorn",
+        worker_options: tuple[str, ...] = (),
     ):
         self.env = {**os.environ, **env}
         self.port = port
@@ -89,6 +93,8 @@ class Stack:
         self.log_dir = log_dir
         self.queues = queues  # what the main workers consume (empty: every configured queue)
         self.extra_queues = extra_queues  # (queue, concurrency): one more worker consumes each of these
+        self.web_server = web_server  # "gunicorn" or "runserver"
+        self.worker_options = worker_options  # more command-line options of the main workers
         self.processes: list[tuple[str, subprocess.Popen, object]] = []
 
     def __enter__(self):
@@ -121,18 +127,42 @@ class Stack:
 
     def start(self) -> None:
         python = sys.executable
-        # runserver starts a thread per request: persistent connections would pile up (one per
-        # finished thread) until PostgreSQL's max_connections, so the web server closes each one.
-        self._spawn(
-            "web",
-            [python, "manage.py", "runserver", f"127.0.0.1:{self.port}", "--noreload"],
-            env={"DATABASE_CONN_MAX_AGE": "0"},
-        )
+        if self.web_server == "runserver":
+            # runserver starts a thread per request: persistent connections would pile up (one per
+            # finished thread) until PostgreSQL's max_connections, so the web server closes each one.
+            self._spawn(
+                "web",
+                [python, "manage.py", "runserver", f"127.0.0.1:{self.port}", "--noreload"],
+                env={"DATABASE_CONN_MAX_AGE": "0"},
+            )
+        else:
+            # As a deployment: one process per core, threads for the requests that wait (the sandbox's
+            # SQS long polls), a persistent database connection per thread.
+            self._spawn(
+                "web",
+                [
+                    python,
+                    "-m",
+                    "gunicorn",
+                    "hub.wsgi:application",
+                    f"--bind=127.0.0.1:{self.port}",
+                    f"--workers={WEB_PROCESSES}",
+                    "--worker-class=gthread",
+                    f"--threads={WEB_THREADS}",
+                    "--log-level=warning",
+                ],
+            )
         only = [f"--queues={','.join(self.queues)}"] if self.queues else []
         for index in range(self.workers):
-            self._spawn(f"worker{index}", [*self._worker_args(f"bench{index}", self.concurrency), *only])
+            role = "+".join(_queue_role(queue) for queue in self.queues) if self.queues else "all"
+            self._spawn(
+                f"worker-{role}{index or ''}",
+                [*self._worker_args(f"bench{index}", self.concurrency), *only, *self.worker_options],
+            )
         for index, (queue, concurrency) in enumerate(self.extra_queues):
-            self._spawn(f"extra-worker{index}", [*self._worker_args(f"extra{index}", concurrency), f"--queues={queue}"])
+            self._spawn(
+                f"worker-{_queue_role(queue)}", [*self._worker_args(f"extra{index}", concurrency), f"--queues={queue}"]
+            )
         self._spawn(
             "beat",
             [
@@ -164,6 +194,35 @@ class Stack:
             "--without-mingle",
             f"--hostname={name}-{self.log_dir.name}@%h",  # the run's name: its processes can be found
         ]
+
+    def cpu_seconds(self) -> dict[str, float]:
+        """CPU seconds used so far by each child (its whole session), this process with its finished
+        children (the traffic generators), and PostgreSQL and Redis (all their processes).
+
+        A process's figure includes its exited children's (PostgreSQL's backends come and go with
+        connections). A snapshot, so a process that exits between two marks takes its time along."""
+        tick = os.sysconf("SC_CLK_TCK")
+        by_session: dict[int, float] = {}
+        by_command: dict[str, float] = {}
+        for entry in Path("/proc").iterdir():
+            if not entry.name.isdigit():
+                continue
+            try:
+                raw = (entry / "stat").read_text()
+            except OSError:
+                continue  # exited meanwhile
+            command = raw[raw.index("(") + 1 : raw.rindex(")")]
+            fields = raw[raw.rindex(")") + 2 :].split()
+            used = sum(int(value) for value in fields[11:15]) / tick  # utime, stime, cutime, cstime
+            session = int(fields[3])
+            by_session[session] = by_session.get(session, 0.0) + used
+            by_command[command] = by_command.get(command, 0.0) + used
+        figures = {name: by_session.get(process.pid, 0.0) for name, process, _log in self.processes}
+        own = os.times()
+        figures["benchmark"] = own.user + own.system + own.children_user + own.children_system
+        figures["postgresql"] = by_command.get("postgres", 0.0)
+        figures["redis"] = by_command.get("redis-server", 0.0)
+        return figures
 
     def check_alive(self) -> None:
         for name, process, _log in self.processes:
@@ -211,6 +270,13 @@ class Stack:
                 process.wait()
             log.close()
         self.processes = []
+
+
+def _queue_role(queue: str) -> str:
+    """A queue's short name for logs and figures: ``bench-1a2b.sync`` -> ``sync``, ``bench-1a2b`` -> ``default``."""
+    if "." in queue:
+        return queue.rsplit(".", 1)[1]
+    return queue.rsplit("-", 1)[1] if queue.count("-") > 1 else "default"
 
 
 def _signal_group(process: subprocess.Popen, signum: int) -> None:

@@ -10,8 +10,10 @@ databases (10 and 11 by default), and starts everything itself:
 
 What it does: migrate a fresh database; seed the demo (3 sellers, 9 sandbox shops on all five
 platforms, 213 listings) and receive extra stock for every listed SKU; start the web server
-on a free loopback port (HUB_BASE_URL points at it, so it serves both the hub and the sandbox
-marketplaces), Celery worker(s) and beat (per-account pulls, the 5 s sync sweep); wait until
+under gunicorn (2 processes x 8 threads; ``--web runserver`` for Django's dev server) on a free
+loopback port (HUB_BASE_URL points at it, so it serves both the hub and the sandbox
+marketplaces), Celery workers (the sync queue's; the default, sandbox, urgent and notification
+queues' as in the Procfile) and beat (per-account pulls, the 5 s sync sweep); wait until
 every listing shows what the hub advertises; then drive buyer traffic through each sandbox
 platform's ``place_order`` from separate processes: a steady phase (20 orders/s over every
 listing), a pause for convergence, and a burst (200 orders/s for 10 s on a few hot SKUs),
@@ -90,7 +92,6 @@ SCARCE_SKU_CODE = "LAMP-BLK-US"  # its stock runs out during the burst: low-stoc
 SCARCE_SHARE_OF_BURST_DEMAND = 0.15  # the achieved burst rate is a fraction of the nominal one here
 STOCK_TOP_UP = 400  # units received for every listed SKU before the run
 HOT_STOCK_TOP_UP = 5000
-SANDBOX_WEBHOOK_TASK = "hub.marketplaces.sandbox.tasks.sandbox_webhook_deliver_task"
 UNALLOCATED_STATES = ("backordered", "rejected")
 # The demo's rules hold the pool back to the priority channel below 15 units. At 200 orders/s on three
 # hot SKUs about 60 units of one SKU sell per second, so the operator of such a shop sets the low-stock
@@ -124,6 +125,10 @@ def parse_args(argv=None):
     parser.add_argument("--broker-url", default=os.environ.get("BENCH_BROKER_URL", DEFAULT_BROKER_URL))
     parser.add_argument("--workers", type=int, default=1, help="workers on the sync queue (webhooks, drains, pushes)")
     parser.add_argument("--concurrency", type=int, default=4, help="pool size of each worker")
+    parser.add_argument(
+        "--web", choices=("gunicorn", "runserver"), default="gunicorn", help="web server of the hub and the sandboxes"
+    )
+    parser.add_argument("--prefetch", type=int, default=4, help="prefetch multiplier of the sync queue's workers")
     parser.add_argument("--generators", type=int, default=4, help="traffic generator processes in the burst")
     parser.add_argument("--sample-interval", type=float, default=0.2, help="seconds between snapshots")
     parser.add_argument("--seed", type=int, default=5)
@@ -198,18 +203,6 @@ def prepare(plan: Plan, *, low_stock_threshold: int | None) -> int:
             services.stock_receive(sku=sku, warehouse=central, quantity=quantity, reference="bench:top-up")
     scarce = Stock.objects.filter(sku__code=SCARCE_SKU_CODE, seller__isnull=True)
     return scarce.aggregate(units=Sum(F("on_hand") - F("reserved")))["units"] or 0
-
-
-def sandbox_webhooks_route(queue: str) -> None:
-    """Send the sandbox marketplaces' webhook deliveries to a queue of their own.
-
-    A real platform delivers its webhooks from its own machines; here the sandbox's delivery
-    task must not wait in the hub's queue behind the work it triggers.
-    """
-    from hub.celery import app
-
-    app.conf.task_routes = {SANDBOX_WEBHOOK_TASK: {"queue": queue}}
-    app.amqp.flush_routes()
 
 
 # --- the sampler --------------------------------------------------------------------------
@@ -764,8 +757,6 @@ def run(args) -> dict:
     database_recreate(args.database_url)
     redis_flush(args.redis_url)
     redis_flush(args.broker_url)
-    sandbox_queue = f"{env['CELERY_TASK_DEFAULT_QUEUE']}-sandbox"
-    sandbox_webhooks_route(sandbox_queue)
     threshold = None if args.demo_rules else BENCH_LOW_STOCK_THRESHOLD
     scarce_units = prepare(plan, low_stock_threshold=threshold)
     hot_seller_skus = list(Listing.objects.filter(sku__code__in=HOT_SKU_CODES).values_list("seller_sku", flat=True))
@@ -775,6 +766,7 @@ def run(args) -> dict:
         "hot_skus": HOT_SKU_CODES,
         "scarce_sku": {"code": SCARCE_SKU_CODE, "pool_at_start": scarce_units},
         "low_stock_threshold": threshold or "demo rules",
+        "web_server": args.web,
         "port": port,
         "logs": str(log_dir.relative_to(ROOT)),
     }
@@ -786,11 +778,13 @@ def run(args) -> dict:
         port=port,
         workers=args.workers,
         concurrency=args.concurrency,
+        web_server=args.web,
+        worker_options=(f"--prefetch-multiplier={args.prefetch}",),
         log_dir=log_dir,
         queues=(f"{default_queue}.sync",),
         extra_queues=(
             (default_queue, 2),
-            (sandbox_queue, 2),
+            (f"{default_queue}.sandbox", 2),  # a real platform posts its webhooks from its own machines
             (f"{default_queue}.urgent", 1),
             (f"{default_queue}.notifications", 1),
         ),
@@ -804,10 +798,12 @@ def run(args) -> dict:
         try:
             log(args, f"steady: {plan.steady_rate:g} orders/s for {plan.steady_seconds:g} s")
             steady_from = time.time()
+            cpu_marks = [stack.cpu_seconds()]
             steady_report = traffic(
                 plan.steady_rate, plan.steady_seconds, generators=min(2, args.generators), seed=args.seed
             )
             steady_to = time.time()
+            cpu_marks.append(stack.cpu_seconds())  # steady state: while the traffic runs
             converged, waited = wait_converged(sampler, plan.pause_seconds, stack)
             steady_stale = wrong_listings(sampler)
             result["steady_stale_detail"] = [] if converged else wrong_listings_detail(sampler)
@@ -816,6 +812,7 @@ def run(args) -> dict:
             result["pause"] = {"converged": converged, "seconds": round(waited, 1)}
             log(args, f"burst: {plan.burst_rate:g} orders/s for {plan.burst_seconds:g} s on {HOT_SKU_CODES}")
             burst_from = time.time()
+            cpu_marks.append(stack.cpu_seconds())
             burst_report = traffic(
                 plan.burst_rate,
                 plan.burst_seconds,
@@ -831,6 +828,7 @@ def run(args) -> dict:
             burst_stale = wrong_listings(sampler)
             result["burst_stale_detail"] = wrong_listings_detail(sampler)
             burst_until = time.time()
+            cpu_marks.append(stack.cpu_seconds())
         finally:
             sampler.stop()
         if sampler.error is not None:
@@ -841,6 +839,10 @@ def run(args) -> dict:
         "interval_s": args.sample_interval,
         "snapshot_cost_p50_s": round(statistics.median(sampler.snapshots.cost_seconds), 4),
     }
+    result["cpu_seconds"] = {
+        "steady": cpu_used(cpu_marks[0], cpu_marks[1], steady_to - steady_from),
+        "burst": cpu_used(cpu_marks[2], cpu_marks[3], burst_until - burst_from),
+    }
     result["steady"] = phase_figures(
         Window("steady", steady_from, steady_to, steady_until), sampler.snapshots, steady_report, steady_stale
     )
@@ -848,6 +850,13 @@ def run(args) -> dict:
         Window("burst", burst_from, burst_to, burst_until), sampler.snapshots, burst_report, burst_stale
     )
     return result
+
+
+def cpu_used(before: dict, after: dict, seconds: float) -> dict:
+    """CPU seconds each process used between two marks, the total, and the cores busy on average."""
+    used = {name: round(after[name] - before.get(name, 0.0), 1) for name in after}
+    total = sum(used.values())
+    return {"by_process": used, "total": round(total, 1), "cores_busy": round(total / seconds, 2) if seconds else None}
 
 
 def text_report(result: dict) -> str:
@@ -892,6 +901,12 @@ def text_report(result: dict) -> str:
             lines.append(f"  rate-limit violations by operation: {figures['rate_limit_violations_by_operation']}")
         for row in result.get(f"{phase}_stale_detail", []):
             lines.append(f"  stale: {row}")
+        cpu = result["cpu_seconds"][phase]
+        busiest = sorted(cpu["by_process"].items(), key=lambda item: -item[1])
+        lines.append(
+            f"  CPU: {cpu['total']} s, {cpu['cores_busy']} cores busy on average; "
+            + ", ".join(f"{name} {seconds}" for name, seconds in busiest)
+        )
         lines.append("  stages (s):")
         for name, value in figures["stages"].items():
             if name != "push_changed_to_acked_by_platform":

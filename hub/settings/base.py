@@ -206,9 +206,18 @@ CELERY_URGENT_QUEUE = f"{CELERY_TASK_DEFAULT_QUEUE}.urgent"
 # The Amazon notification receiver long-polls its SQS queue every second: a worker of its own, so it
 # neither waits behind a paced pull nor holds a process a push needs.
 CELERY_NOTIFICATIONS_QUEUE = f"{CELERY_TASK_DEFAULT_QUEUE}.notifications"
+# The sandbox marketplaces deliver their webhooks from a queue of their own: a real platform posts from its
+# own machines, never from behind the hub's paced pulls.
+CELERY_SANDBOX_QUEUE = f"{CELERY_TASK_DEFAULT_QUEUE}.sandbox"
 CELERY_TASK_QUEUES = tuple(
     Queue(name, Exchange(name), routing_key=name)
-    for name in (CELERY_TASK_DEFAULT_QUEUE, CELERY_SYNC_QUEUE, CELERY_URGENT_QUEUE, CELERY_NOTIFICATIONS_QUEUE)
+    for name in (
+        CELERY_TASK_DEFAULT_QUEUE,
+        CELERY_SYNC_QUEUE,
+        CELERY_URGENT_QUEUE,
+        CELERY_NOTIFICATIONS_QUEUE,
+        CELERY_SANDBOX_QUEUE,
+    )
 )
 CELERY_TASK_ROUTES = {
     **{
@@ -220,6 +229,7 @@ CELERY_TASK_ROUTES = {
         )
     },
     "hub.sync.notification_tasks.amazon_notifications_receive_task": {"queue": CELERY_NOTIFICATIONS_QUEUE},
+    "hub.marketplaces.sandbox.tasks.sandbox_webhook_deliver_task": {"queue": CELERY_SANDBOX_QUEUE},
 }
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
