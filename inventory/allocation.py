@@ -196,8 +196,14 @@ def advertised_quantities(listings, claims: dict[int, int] | None = None) -> dic
     kit recipes and stock sums once; never one query per listing. ``claims``: what listings
     show now, by listing id, for a sticky split below the threshold (module docstring).
     """
+    listings = list(listings)
     listing_ids = [getattr(listing, "pk", listing) for listing in listings]
-    sku_ids = set(Listing.objects.filter(pk__in=listing_ids).values_list("sku_id", flat=True))
+    if all(
+        isinstance(listing, Listing) and "sku_id" in listing.__dict__ for listing in listings
+    ):  # loaded, not deferred
+        sku_ids = {listing.sku_id for listing in listings}
+    else:
+        sku_ids = set(Listing.objects.filter(pk__in=listing_ids).values_list("sku_id", flat=True))
     siblings = list(
         Listing.objects.filter(sku_id__in=sku_ids, is_active=True)
         .select_related("account__seller", "sku")

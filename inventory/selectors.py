@@ -80,9 +80,7 @@ def skus_affected_by(sku_ids) -> set[int]:
     return sku_ids | set(KitComponent.objects.filter(component_id__in=sku_ids).values_list("kit_id", flat=True))
 
 
-def skus_affected_by_sale(sku_ids) -> set[int]:
-    """The SKUs whose advertised quantity a sale of ``sku_ids`` can move: a sold kit takes its components,
-    so theirs and their other kits too."""
+def skus_sold_with_components(sku_ids) -> set[int]:
+    """The SKUs whose stock a sale of ``sku_ids`` takes: themselves, and a kit's components."""
     sku_ids = set(sku_ids)
-    components = KitComponent.objects.filter(kit_id__in=sku_ids).values_list("component_id", flat=True)
-    return skus_affected_by(sku_ids | set(components))
+    return sku_ids | set(KitComponent.objects.filter(kit_id__in=sku_ids).values_list("component_id", flat=True))

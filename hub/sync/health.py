@@ -14,9 +14,23 @@ logger = logging.getLogger(__name__)
 FAILURES_BEFORE_ALERT = 5
 
 
+PUSH_OK_EVERY_SECONDS = 1  # a busy account pushes many times a second: its last push time is written once a second
+
+
 def _state(account_id: int) -> AccountSyncState:
     state, _ = AccountSyncState.objects.get_or_create(account_id=account_id)
     return state
+
+
+def _state_update(account_id: int, **fields) -> None:
+    """Update the account's row, creating it the first time."""
+    if not AccountSyncState.objects.filter(account_id=account_id).update(**fields):
+        _state(account_id)
+        AccountSyncState.objects.filter(account_id=account_id).update(**fields)
+
+
+def _push_ok_key(account_id: int) -> str:
+    return f"sync:push-ok-written:{account_id}"
 
 
 def event(account_id: int, kind: str, detail: str = "") -> None:
@@ -25,9 +39,12 @@ def event(account_id: int, kind: str, detail: str = "") -> None:
 
 def failure(account_id: int, message: str) -> None:
     """An error talking to the account's platform; opens an alert after repeated failures."""
-    _state(account_id)
-    AccountSyncState.objects.filter(account_id=account_id).update(
-        last_error=message[:2000], last_error_at=timezone.now(), consecutive_failures=F("consecutive_failures") + 1
+    cache.delete(_push_ok_key(account_id))  # the next success is written at once: it ends the failures in a row
+    _state_update(
+        account_id,
+        last_error=message[:2000],
+        last_error_at=timezone.now(),
+        consecutive_failures=F("consecutive_failures") + 1,
     )
     AccountSyncState.objects.filter(account_id=account_id, consecutive_failures__gte=FAILURES_BEFORE_ALERT).update(
         alert_open=True
@@ -37,17 +54,13 @@ def failure(account_id: int, message: str) -> None:
 
 
 def push_ok(account_id: int) -> None:
-    _state(account_id)
-    AccountSyncState.objects.filter(account_id=account_id).update(
-        last_push_at=timezone.now(), consecutive_failures=0, alert_open=False
-    )
+    if not cache.add(_push_ok_key(account_id), 1, timeout=PUSH_OK_EVERY_SECONDS):
+        return  # written less than a second ago, and no failure since
+    _state_update(account_id, last_push_at=timezone.now(), consecutive_failures=0, alert_open=False)
 
 
 def pull_ok(account_id: int) -> None:
-    _state(account_id)
-    AccountSyncState.objects.filter(account_id=account_id).update(
-        last_pull_at=timezone.now(), consecutive_failures=0, alert_open=False
-    )
+    _state_update(account_id, last_pull_at=timezone.now(), consecutive_failures=0, alert_open=False)
 
 
 def drift(account_id: int, corrected: int) -> None:

@@ -15,7 +15,7 @@ from django.utils import timezone
 
 from inventory.allocation import advertised_quantities
 from inventory.models import AllocationRule
-from inventory.selectors import skus_affected_by, skus_affected_by_sale
+from inventory.selectors import skus_affected_by, skus_sold_with_components
 from inventory.velocity import skus_sold_within
 from orders.enums import OrderState
 from orders.models import OrderLine
@@ -76,22 +76,37 @@ def outbox_drain(limit: int = DRAIN_BATCH) -> tuple[int, set[int]]:
     rows in pk order; only then compute advertised quantities, so that a later drain
     always computes from newer stock than an earlier one and cannot be overtaken.
     """
-    now = timezone.now()
     with transaction.atomic():
-        changes = list(
-            StockChange.objects.select_for_update(skip_locked=True)
-            .filter(processed_at__isnull=True)
-            .order_by("id")
-            .values_list("id", "sku_id", "created_at")[:limit]
-        )
+        changes, first_change = _changes_claim(StockChange.objects.all(), limit)
         if not changes:
             return 0, set()
-        first_change = {}
-        for _id, sku_id, created_at in changes:
-            first_change.setdefault(sku_id, created_at)
         accounts = _targets_update(_live_listings(skus_affected_by(first_change)), first_change)
-        StockChange.objects.filter(id__in=[change[0] for change in changes]).update(processed_at=now)
+        _changes_processed(changes)
     return len(changes), accounts
+
+
+def _changes_claim(changes, limit: int | None = None) -> tuple[list[int], dict]:
+    """Lock unprocessed changes (SKIP LOCKED: another drain has the rest); their ids, and each SKU's first change time.
+
+    Claimed before the targets are computed, so the stock they are computed from is at least as new
+    as every claimed change.
+    """
+    rows = (
+        changes.select_for_update(skip_locked=True)
+        .filter(processed_at__isnull=True)
+        .order_by("id")
+        .values_list("id", "sku_id", "created_at")
+    )
+    first_change = {}
+    ids = []
+    for change_id, sku_id, created_at in rows[:limit] if limit else rows:
+        ids.append(change_id)
+        first_change.setdefault(sku_id, created_at)
+    return ids, first_change
+
+
+def _changes_processed(change_ids) -> None:
+    StockChange.objects.filter(id__in=change_ids).update(processed_at=timezone.now())
 
 
 def _live_listings(sku_ids) -> list[Listing]:
@@ -104,29 +119,42 @@ def _live_listings(sku_ids) -> list[Listing]:
 
 def pushes_locked(listings) -> dict[int, ListingPush]:
     """The listings' push rows by listing id, created if missing, locked in listing order."""
+
+    def locked():
+        rows = ListingPush.objects.select_for_update().filter(listing__in=listings).order_by("listing_id")
+        return {push.listing_id: push for push in rows}
+
+    pushes = locked()
+    if len(pushes) == len(listings):
+        return pushes
     ListingPush.objects.bulk_create(
         [ListingPush(listing_id=listing.pk, account_id=listing.account_id, target_quantity=0) for listing in listings],
         ignore_conflicts=True,
     )
-    return {
-        push.listing_id: push
-        for push in ListingPush.objects.select_for_update().filter(listing__in=listings).order_by("listing_id")
-    }
+    return locked()
 
 
-def push_retarget(push: ListingPush, target: int, *, priority: int, changed_at) -> None:
-    """Owe the marketplace ``target`` again under a new version (the caller holds the row lock).
+RETARGET_FIELDS = ("target_quantity", "version", "priority", "changed_at", "targeted_at", "next_attempt_at")
 
-    A push still owed keeps the time of its oldest unpushed change.
+
+def push_retarget(push: ListingPush, target: int, *, priority: int, changed_at) -> ListingPush:
+    """Owe the marketplace ``target`` again under a new version; returns the row for ``pushes_save``.
+
+    The caller holds the row lock. A push still owed keeps the time of its oldest unpushed change.
     """
-    ListingPush.objects.filter(pk=push.pk).update(
-        target_quantity=target,
-        version=F("version") + 1,
-        priority=priority,
-        changed_at=push.changed_at if push.is_pending and push.changed_at else changed_at,
-        targeted_at=timezone.now(),
-        next_attempt_at=None,
-    )
+    push.changed_at = push.changed_at if push.is_pending and push.changed_at else changed_at
+    push.target_quantity = target
+    push.version = F("version") + 1
+    push.priority = priority
+    push.targeted_at = timezone.now()
+    push.next_attempt_at = None
+    return push
+
+
+def pushes_save(pushes, fields=RETARGET_FIELDS) -> None:
+    """Write the rows changed in memory, in one statement."""
+    if pushes:
+        ListingPush.objects.bulk_update(pushes, fields)
 
 
 def _targets_update(listings, first_change: dict) -> set[int]:
@@ -143,6 +171,8 @@ def _targets_update(listings, first_change: dict) -> set[int]:
     targets = advertised_quantities(listings, claims=claims)
     oldest_change = min(first_change.values())
     accounts, urgent = set(), set()
+    retargeted, counted_down = [], []
+    now = timezone.now()
     for listing in listings:
         push, target = pushes[listing.pk], targets[listing.pk]
         claim = claims.get(listing.pk)
@@ -150,13 +180,17 @@ def _targets_update(listings, first_change: dict) -> set[int]:
             if claim == push.target_quantity:
                 continue  # nothing sold on it since its target, and the target stands
             if not push.is_pending:
-                ListingPush.objects.filter(pk=push.pk).update(target_quantity=target, targeted_at=timezone.now())
+                push.target_quantity, push.targeted_at = target, now
+                counted_down.append(push)
                 continue  # it counted its sales down to the new target by itself: pushing would only race them
         priority = push_priority(push.pushed_quantity if claim is None else claim, target)
-        push_retarget(push, target, priority=priority, changed_at=first_change.get(listing.sku_id, oldest_change))
+        changed_at = first_change.get(listing.sku_id, oldest_change)
+        retargeted.append(push_retarget(push, target, priority=priority, changed_at=changed_at))
         accounts.add(push.account_id)
         if priority == PushPriority.URGENT:
             urgent.add(push.account_id)
+    pushes_save(retargeted)
+    pushes_save(counted_down, fields=("target_quantity", "targeted_at"))
     if urgent:
         transaction.on_commit(partial(_wake_urgent, sorted(urgent)))
     return accounts
@@ -260,5 +294,11 @@ def listings_sold(listing_ids) -> set[int]:
         return set()
     now = timezone.now()
     with transaction.atomic():
-        affected = skus_affected_by_sale(Listing.objects.filter(pk__in=listing_ids).values_list("sku_id", flat=True))
-        return _targets_update(_live_listings(affected), dict.fromkeys(affected, now))
+        sold = skus_sold_with_components(Listing.objects.filter(pk__in=listing_ids).values_list("sku_id", flat=True))
+        # The sale's own changes (and any other committed change of these SKUs) are done here: the drain
+        # that follows has nothing left to recompute for them.
+        changes, first_change = _changes_claim(StockChange.objects.filter(sku_id__in=sold))
+        affected = skus_affected_by(sold)
+        accounts = _targets_update(_live_listings(affected), {**dict.fromkeys(affected, now), **first_change})
+        _changes_processed(changes)
+        return accounts

@@ -9,7 +9,7 @@ from sellers.models import Listing, MarketplaceAccount
 
 from . import health
 from .dispatcher import listing_ref
-from .outbox import listing_claims, push_priority, push_retarget, pushes_locked
+from .outbox import listing_claims, push_priority, push_retarget, pushes_locked, pushes_save
 
 
 def account_reconcile(account_id: int) -> int:
@@ -28,7 +28,6 @@ def account_reconcile(account_id: int) -> int:
     finally:
         adapter.close()
     now = timezone.now()
-    corrected = 0
     with transaction.atomic():
         pushes = pushes_locked(listings)
         # What a settled listing shows is now known for sure: the split below the threshold starts from it.
@@ -39,18 +38,16 @@ def account_reconcile(account_id: int) -> int:
             if not pushes[listing.pk].is_pending and listing.seller_sku in shown
         )
         targets = advertised_quantities(listings, claims=claims)
+        retargeted = []
         for listing in listings:
             push = pushes[listing.pk]
             if push.is_pending or listing.seller_sku not in shown:
                 continue
             if shown[listing.seller_sku] == targets[listing.pk]:
                 continue
-            push_retarget(
-                push,
-                targets[listing.pk],
-                priority=push_priority(shown[listing.seller_sku], targets[listing.pk]),
-                changed_at=now,
-            )
-            corrected += 1
+            priority = push_priority(shown[listing.seller_sku], targets[listing.pk])
+            retargeted.append(push_retarget(push, targets[listing.pk], priority=priority, changed_at=now))
+        pushes_save(retargeted)
+        corrected = len(retargeted)
     health.drift(account.pk, corrected)
     return corrected

@@ -109,6 +109,23 @@ def test_alert_opens_after_repeated_failures_and_closes_on_the_next_success(acco
     assert recovered["state"].consecutive_failures == 0
 
 
+def test_a_busy_accounts_push_time_is_written_once_a_second_but_a_failure_is_cleared_by_the_next_success(accounts):
+    from hub.sync.models import AccountSyncState
+
+    _busy, quiet = accounts
+    health.push_ok(quiet.pk)
+    first = AccountSyncState.objects.get(account=quiet).last_push_at
+
+    health.push_ok(quiet.pk)  # within the second: not written again
+    assert AccountSyncState.objects.get(account=quiet).last_push_at == first
+
+    health.failure(quiet.pk, "push: HTTP 503")
+    health.push_ok(quiet.pk)
+    state = AccountSyncState.objects.get(account=quiet)
+    assert state.consecutive_failures == 0
+    assert state.last_push_at > first
+
+
 def test_status_page_shows_every_account_with_lag_errors_throttles_and_alerts(client, operator_user, accounts):
     # given
     _busy, quiet = accounts
