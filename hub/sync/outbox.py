@@ -10,7 +10,7 @@ import time
 from functools import partial
 
 from django.db import connection, transaction
-from django.db.models import F
+from django.db.models import F, Q, Sum
 from django.utils import timezone
 
 from inventory.allocation import advertised_quantities
@@ -222,14 +222,21 @@ def listing_claims(pushes) -> dict[int, int]:
             claims[push.listing_id] = push.pushed_quantity
             since[push.listing_id] = push.acked_at
     if since:
-        lines = (
-            OrderLine.objects.filter(listing_id__in=since, order__placed_at__gt=min(since.values()))
+        # Summed in the database, each listing from its own acknowledgement: one listing acknowledged long
+        # ago must not bring along every other listing's lines since then.
+        sold_since_ack = (
+            OrderLine.objects.filter(
+                Q(order__placed_at__gt=min(since.values())),  # lets an index on the order's time help
+                Q(order__placed_at__gt=F("listing__push__acked_at")),
+                listing_id__in=since,
+            )
             .exclude(order__state=OrderState.CANCELLED)
-            .values_list("listing_id", "quantity", "order__placed_at")
+            .values_list("listing_id")
+            .annotate(units=Sum("quantity"))
+            .order_by()
         )
-        for listing_id, quantity, placed_at in lines:
-            if placed_at > since[listing_id]:
-                claims[listing_id] -= quantity
+        for listing_id, units in sold_since_ack:
+            claims[listing_id] -= units
     return {listing_id: max(0, claim) for listing_id, claim in claims.items()}
 
 

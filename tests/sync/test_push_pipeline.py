@@ -202,3 +202,33 @@ def test_as_a_rush_ends_the_held_back_units_are_given_back_without_a_stock_chang
     push_all(rush_targets_refresh(30))
 
     assert {platform: shown(listing) for platform, listing in listings.items()} == dict.fromkeys(listings, 60)
+
+
+@pytest.mark.django_db(transaction=True)
+def test_each_listing_claims_its_acknowledged_quantity_minus_the_sales_placed_after_its_own_acknowledgement(
+    five_platforms,
+):
+    from datetime import timedelta
+
+    from hub.sync.outbox import listing_claims
+
+    _sku, listings = five_platforms
+    push_all(listings_refresh([listing.pk for listing in listings.values()]))  # every listing shows 10
+    shopify, shopee = listings["shopify"], listings["shopee"]
+    long_ago = timezone.now() - timedelta(hours=2)
+    ListingPush.objects.filter(listing=shopify).update(acked_at=long_ago)  # acknowledged long before the sales
+
+    def sale(external_id, listing, minutes_ago):
+        placed = dataclasses.replace(
+            canonical_order(external_id, ((listing.seller_sku, 1),), platform=listing.account.platform),
+            created_at=timezone.now() - timedelta(minutes=minutes_ago),
+        )
+        order_ingest(account=listing.account, canonical=placed, raw={})
+
+    sale("9101", shopify, minutes_ago=60)  # after shopify's acknowledgement
+    sale("9102", shopee, minutes_ago=60)  # before shopee's (just now): its push overwrote it
+    sale("9103", shopee, minutes_ago=-1)  # after shopee's acknowledgement
+
+    claims = listing_claims(ListingPush.objects.filter(listing__in=[shopify, shopee]))
+
+    assert claims == {shopify.pk: 9, shopee.pk: 9}
