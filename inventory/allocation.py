@@ -37,7 +37,7 @@ from sellers.enums import AccountStatus
 from sellers.models import Listing
 
 from .models import AdaptiveBuffer, AllocationRule, KitComponent, Stock
-from .velocity import in_flight_seconds, recent_rates, units_in_flight
+from .velocity import in_flight_seconds_now, recent_rates, units_in_flight
 
 # Below this many times the units in flight, a SKU that is selling switches to the split.
 RUSH_THRESHOLD_FACTOR = 2
@@ -307,7 +307,7 @@ def _in_flight_held(live, recipes) -> dict[int, int]:
     skus = {listing.sku_id: listing.sku for listing in live}
     components = {c for sku_id in skus for c, _per in recipes.get(sku_id, ())}
     rates = recent_rates(set(skus) | components)
-    seconds = in_flight_seconds()
+    seconds = in_flight_seconds_now()
     held = defaultdict(int)
     for sku_id, sku in skus.items():
         if sku.is_kit:

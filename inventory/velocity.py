@@ -10,10 +10,13 @@ in that state. Below the low-stock threshold the split holds them back (``invent
 - in-flight seconds, per platform: its detection p95 + the push p95 as the sync engine last
   measured them (``in_flight_seconds_record``, from the sync sweep), ``DEFAULT_IN_FLIGHT_SECONDS``
   until then: a platform that is pulled every 20 s has many more sales in flight than one
-  whose webhooks arrive in a second.
+  whose webhooks arrive in a second. When orders stored in the last few seconds took longer
+  to reach the hub than that (a backlog of webhooks: ``detection_observe``), the longer time
+  counts at once: the sweep's measure would follow it only after many seconds.
 """
 
 import math
+import time
 from collections import defaultdict
 from datetime import timedelta
 
@@ -28,6 +31,10 @@ RATE_WINDOW_SECONDS = 10
 DEFAULT_IN_FLIGHT_SECONDS = 3.0
 IN_FLIGHT_CACHE_KEY = "allocation:in-flight-seconds"
 EVERY_PLATFORM = "*"
+DETECTION_NOW_SECONDS = 5  # an observed detection time counts this long
+BACKLOG_MARGIN_SECONDS = 1.0  # an observed time this close to the measured one is noise, not a backlog
+# Longer is an old order arriving (a first pull, a backfill), not a backlog: the sweep's measure covers it.
+DETECTION_OBSERVED_MAX_SECONDS = 60.0
 
 
 def recent_rates(sku_ids) -> dict[int, dict[str, float]]:
@@ -60,6 +67,46 @@ def skus_sold_within(seconds: float) -> set[int]:
 def in_flight_seconds() -> dict[str, float]:
     """Seconds a sale stays in flight, by platform (``EVERY_PLATFORM``: the default for the others)."""
     return {EVERY_PLATFORM: DEFAULT_IN_FLIGHT_SECONDS, **(cache.get(IN_FLIGHT_CACHE_KEY) or {})}
+
+
+def in_flight_seconds_now() -> dict[str, float]:
+    """``in_flight_seconds``, raised on each platform to the detection time observed in the last seconds when
+    that is clearly longer (``BACKLOG_MARGIN_SECONDS``)."""
+    seconds = in_flight_seconds()
+    for platform, observed in detection_now().items():
+        measured = seconds.get(platform, seconds[EVERY_PLATFORM])
+        if observed > measured + BACKLOG_MARGIN_SECONDS:
+            seconds[platform] = observed
+    return seconds
+
+
+def _detection_key(second: int) -> str:
+    return f"allocation:detection:{second}"
+
+
+def detection_observe(platform: str, seconds: float) -> None:
+    """An order just stored took ``seconds`` from the marketplace to the hub (kept per platform and second, the
+    longest). Two processes writing the same second may lose one figure: the next order writes it again."""
+    seconds = min(seconds, DETECTION_OBSERVED_MAX_SECONDS)
+    key = _detection_key(int(time.time()))
+    current = cache.get(key) or {}
+    if seconds > current.get(platform, 0.0):
+        cache.set(key, {**current, platform: seconds}, timeout=3 * DETECTION_NOW_SECONDS)
+
+
+def detection_now() -> dict[str, float]:
+    """The longest detection time per platform among orders stored in the last ``DETECTION_NOW_SECONDS``."""
+    now = int(time.time())
+    longest: dict[str, float] = {}
+    for by_platform in cache.get_many([_detection_key(now - ago) for ago in range(DETECTION_NOW_SECONDS)]).values():
+        for platform, seconds in by_platform.items():
+            longest[platform] = max(longest.get(platform, 0.0), seconds)
+    return longest
+
+
+def detection_now_forget() -> None:
+    now = int(time.time())
+    cache.delete_many([_detection_key(now - ago) for ago in range(-1, DETECTION_NOW_SECONDS + 1)])
 
 
 def in_flight_seconds_record(seconds: float | dict[str, float]) -> None:

@@ -16,7 +16,9 @@ def in_flight_seconds():
     """Set the measured in-flight time (``inventory.velocity``) for one test: ``in_flight_seconds(0)``."""
     from django.core.cache import cache
 
-    from inventory.velocity import IN_FLIGHT_CACHE_KEY, in_flight_seconds_record
+    from inventory.velocity import IN_FLIGHT_CACHE_KEY, detection_now_forget, in_flight_seconds_record
 
+    detection_now_forget()  # detection times observed by earlier tests' orders
     yield in_flight_seconds_record
     cache.delete(IN_FLIGHT_CACHE_KEY)
+    detection_now_forget()

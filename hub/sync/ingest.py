@@ -16,6 +16,7 @@ from django.utils import timezone
 
 from hub.marketplaces.errors import MarketplaceError
 from hub.marketplaces.types import CanonicalOrder, OrderStamp
+from inventory.velocity import detection_observe
 from orders.models import Order, OrderLine
 from orders.services import order_ingest
 from sellers.models import MarketplaceAccount
@@ -53,7 +54,9 @@ def inbox_apply(
     state = InboxState.PROCESSED if result.applied else InboxState.IGNORED
     InboxMessage.objects.filter(pk=message.pk).update(state=state, processed_at=timezone.now(), error="")
     if result.created:
-        sold_on = result.order.lines.exclude(listing__isnull=True).values_list("listing_id", flat=True)
+        order = result.order
+        detection_observe(account.platform, max(0.0, (order.created_at - order.placed_at).total_seconds()))
+        sold_on = order.lines.exclude(listing__isnull=True).values_list("listing_id", flat=True)
         for account_id in sorted(listings_sold(sold_on)):
             push_soon(account_id, countdown=PUSH_COALESCE_SECONDS)
     return result

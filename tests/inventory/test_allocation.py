@@ -297,3 +297,25 @@ def test_a_rush_holds_back_what_is_in_flight_and_switches_to_the_split_early(cen
     assert sorted(quantities.values(), reverse=True) == [7, 7, 6]
     in_flight_seconds(0.5)  # 4/s x 0.5 s = 2 units: threshold 15 stands, 60 is above it
     assert set(advertised_quantities(listings).values()) == {60}
+
+
+def test_a_backlog_of_orders_reaching_the_hub_late_holds_back_more_at_once(central, in_flight_seconds):
+    from inventory.velocity import detection_observe, in_flight_seconds_now
+
+    in_flight_seconds(1.0)  # the sweep's last measure: sales reach the hub and every channel in a second
+    sku = SkuFactory()
+    stocked(sku, central, 100)
+    seller = SellerFactory()
+    listings = [ListingFactory(sku=sku, account=MarketplaceAccountFactory(seller=seller)) for _ in range(3)]
+    AllocationRule.objects.create(name="low stock", low_stock_threshold=15)
+    rush_of_orders(listings[0], 20)  # 2/s x 1 s = 2 units in flight: 80 left stands above 2 x 2 and 15
+    platform = listings[0].account.platform
+    assert set(advertised_quantities(listings).values()) == {80}
+
+    detection_observe(platform, 30.0)  # the orders being stored now were placed 30 s ago: webhooks are queueing
+
+    assert in_flight_seconds_now()[platform] == 30.0
+    # 2/s x 30 s = 60 units in flight: 80 is below 2 x 60, and the best-ranked listings split 80 - 60
+    assert sorted(advertised_quantities(listings).values(), reverse=True) == [7, 7, 6]
+    detection_observe(platform, 3600.0)  # an old order arriving late is no backlog: counted as 60 s at most
+    assert in_flight_seconds_now()[platform] == 60.0
