@@ -55,6 +55,12 @@ def stock_changed(sku_ids, *, recorded: bool = False) -> None:
     transaction.on_commit(_wake_drain)
 
 
+def _drain_soon() -> None:
+    from .tasks import outbox_drain_soon
+
+    outbox_drain_soon()
+
+
 def _wake_drain() -> None:
     global _last_wake
     now = time.monotonic()
@@ -117,21 +123,27 @@ def _live_listings(sku_ids) -> list[Listing]:
     )
 
 
-def pushes_locked(listings) -> dict[int, ListingPush]:
-    """The listings' push rows by listing id, created if missing, locked in listing order."""
+def pushes_locked(listings, *, unless_busy: bool = False) -> dict[int, ListingPush] | None:
+    """The listings' push rows by listing id, created if missing, locked in listing order.
+
+    ``unless_busy``: None at once, locking nothing more, when another transaction holds any of them.
+    """
 
     def locked():
-        rows = ListingPush.objects.select_for_update().filter(listing__in=listings).order_by("listing_id")
-        return {push.listing_id: push for push in rows}
+        rows = ListingPush.objects.select_for_update(skip_locked=unless_busy).filter(listing__in=listings)
+        return {push.listing_id: push for push in rows.order_by("listing_id")}
 
     pushes = locked()
     if len(pushes) == len(listings):
         return pushes
+    if unless_busy and ListingPush.objects.filter(listing__in=listings).count() == len(listings):
+        return None  # every row exists: the ones missing here are held by another retarget
     ListingPush.objects.bulk_create(
         [ListingPush(listing_id=listing.pk, account_id=listing.account_id, target_quantity=0) for listing in listings],
         ignore_conflicts=True,
     )
-    return locked()
+    pushes = locked()
+    return pushes if len(pushes) == len(listings) else None
 
 
 RETARGET_FIELDS = ("target_quantity", "version", "priority", "changed_at", "targeted_at", "next_attempt_at")
@@ -157,8 +169,9 @@ def pushes_save(pushes, fields=RETARGET_FIELDS) -> None:
         ListingPush.objects.bulk_update(pushes, fields)
 
 
-def _targets_update(listings, first_change: dict) -> set[int]:
-    """Lock the listings' push rows, then set new targets; returns the accounts with something to push.
+def _targets_update(listings, first_change: dict, pushes: dict[int, ListingPush] | None = None) -> set[int]:
+    """Lock the listings' push rows (unless the caller did: ``pushes``), then set new targets; returns the
+    accounts with something to push.
 
     A listing whose new target is what its marketplace shows already (``listing_claims``:
     marketplaces count their own sales down) gets no push; every other changed target gets a
@@ -166,7 +179,7 @@ def _targets_update(listings, first_change: dict) -> set[int]:
     """
     if not listings:
         return set()
-    pushes = pushes_locked(listings)
+    pushes = pushes if pushes is not None else pushes_locked(listings)
     claims = listing_claims(pushes.values())
     targets = advertised_quantities(listings, claims=claims)
     oldest_change = min(first_change.values())
@@ -306,6 +319,13 @@ def listings_sold(listing_ids) -> set[int]:
         # that follows has nothing left to recompute for them.
         changes, first_change = _changes_claim(StockChange.objects.filter(sku_id__in=sold))
         affected = skus_affected_by(sold)
-        accounts = _targets_update(_live_listings(affected), {**dict.fromkeys(affected, now), **first_change})
+        listings = _live_listings(affected)
+        pushes = pushes_locked(listings, unless_busy=True) if listings else {}
+        if pushes is None:
+            # Another ingest is retargeting these SKUs right now (a hot SKU): waiting for it would queue every
+            # ingest behind every other. The changes stay for the drain, which takes them all in one run.
+            transaction.on_commit(_drain_soon)
+            return set()
+        accounts = _targets_update(listings, {**dict.fromkeys(affected, now), **first_change}, pushes)
         _changes_processed(changes)
         return accounts

@@ -232,3 +232,47 @@ def test_each_listing_claims_its_acknowledged_quantity_minus_the_sales_placed_af
     claims = listing_claims(ListingPush.objects.filter(listing__in=[shopify, shopee]))
 
     assert claims == {shopify.pk: 9, shopee.pk: 9}
+
+
+@pytest.mark.django_db(transaction=True)
+def test_an_ingest_leaves_a_hot_skus_retarget_to_the_drain_instead_of_waiting_for_another_ingests_locks(
+    five_platforms,
+):
+    import threading
+
+    from django.db import connection, transaction
+
+    from hub.sync.ingest import inbox_apply
+    from hub.sync.models import InboxMessage
+
+    _sku, listings = five_platforms
+    push_all(listings_refresh([listing.pk for listing in listings.values()]))
+    shopee = listings["shopee"]
+    message = InboxMessage.objects.create(platform="shopee", account=shopee.account, source="pull", body="{}")
+    held, release = threading.Event(), threading.Event()
+
+    def another_retarget_holding_the_rows():
+        with transaction.atomic():
+            list(ListingPush.objects.select_for_update().filter(listing__in=listings.values()))
+            held.set()
+            release.wait(timeout=30)
+        connection.close()
+
+    holder = threading.Thread(target=another_retarget_holding_the_rows)
+    holder.start()
+    try:
+        assert held.wait(timeout=10)
+        versions = dict(ListingPush.objects.values_list("listing_id", "version"))
+        inbox_apply(message, shopee.account, placed_now("9201", ((shopee.seller_sku, 4),)), raw={})  # no wait
+
+        assert dict(ListingPush.objects.values_list("listing_id", "version")) == versions
+        assert StockChange.objects.filter(processed_at__isnull=True).exists()  # left for the drain
+    finally:
+        release.set()
+        holder.join()
+    _claimed, accounts = outbox_drain()
+    push_all(accounts)
+    assert {platform: shown(listing) for platform, listing in listings.items()} == {
+        **dict.fromkeys(listings, 6),
+        "shopee": 10,  # the sandbox was not told of this order: only the hub knows it
+    }
