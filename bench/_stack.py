@@ -50,11 +50,17 @@ def redis_flush(url: str) -> None:
     redis.Redis.from_url(url).flushdb()
 
 
-def stack_environment(*, database_url: str, redis_url: str, broker_url: str, port: int) -> dict[str, str]:
-    """The environment of every process of the run (the benchmark itself included)."""
+def stack_environment(
+    *, database_url: str, redis_url: str, broker_url: str, port: int, sandbox_port: int | None = None
+) -> dict[str, str]:
+    """The environment of every process of the run (the benchmark itself included).
+
+    ``sandbox_port``: the sandbox marketplaces' APIs are served there, by a server of their own.
+    """
     from cryptography.fernet import Fernet
 
     return {
+        **({"SANDBOX_BASE_URL": f"http://127.0.0.1:{sandbox_port}"} if sandbox_port else {}),
         "DJANGO_SETTINGS_MODULE": "hub.settings.base",
         "DATABASE_URL": database_url,
         "REDIS_URL": redis_url,
@@ -85,6 +91,8 @@ class Stack:
         extra_queues: tuple[tuple[str, int], ...] = (),
         web_server: str = "gunicorn",
         worker_options: tuple[str, ...] = (),
+        sandbox_port: int | None = None,
+        sandbox_nice: int = 0,
     ):
         self.env = {**os.environ, **env}
         self.port = port
@@ -95,6 +103,10 @@ class Stack:
         self.extra_queues = extra_queues  # (queue, concurrency): one more worker consumes each of these
         self.web_server = web_server  # "gunicorn" or "runserver"
         self.worker_options = worker_options  # more command-line options of the main workers
+        # The sandbox marketplaces' own web server (its APIs) and webhook worker, at this nice value: a real
+        # platform's servers do not take the hub's CPU.
+        self.sandbox_port = sandbox_port
+        self.sandbox_nice = sandbox_nice
         self.processes: list[tuple[str, subprocess.Popen, object]] = []
 
     def __enter__(self):
@@ -138,20 +150,9 @@ class Stack:
         else:
             # As a deployment: one process per core, threads for the requests that wait (the sandbox's
             # SQS long polls), a persistent database connection per thread.
-            self._spawn(
-                "web",
-                [
-                    python,
-                    "-m",
-                    "gunicorn",
-                    "hub.wsgi:application",
-                    f"--bind=127.0.0.1:{self.port}",
-                    f"--workers={WEB_PROCESSES}",
-                    "--worker-class=gthread",
-                    f"--threads={WEB_THREADS}",
-                    "--log-level=warning",
-                ],
-            )
+            self._spawn("web", self._gunicorn_args(self.port))
+            if self.sandbox_port:
+                self._spawn("web-sandbox", [*self._niced(), *self._gunicorn_args(self.sandbox_port)])
         only = [f"--queues={','.join(self.queues)}"] if self.queues else []
         for index in range(self.workers):
             role = "+".join(_queue_role(queue) for queue in self.queues) if self.queues else "all"
@@ -160,8 +161,14 @@ class Stack:
                 [*self._worker_args(f"bench{index}", self.concurrency), *only, *self.worker_options],
             )
         for index, (queue, concurrency) in enumerate(self.extra_queues):
+            role = _queue_role(queue)
             self._spawn(
-                f"worker-{_queue_role(queue)}", [*self._worker_args(f"extra{index}", concurrency), f"--queues={queue}"]
+                f"worker-{role}",
+                [
+                    *(self._niced() if role == "sandbox" else []),
+                    *self._worker_args(f"extra{index}", concurrency),
+                    f"--queues={queue}",
+                ],
             )
         self._spawn(
             "beat",
@@ -179,6 +186,22 @@ class Stack:
         )
         self._wait_web()
         self._wait_worker()
+
+    def _gunicorn_args(self, port: int) -> list[str]:
+        return [
+            sys.executable,
+            "-m",
+            "gunicorn",
+            "hub.wsgi:application",
+            f"--bind=127.0.0.1:{port}",
+            f"--workers={WEB_PROCESSES}",
+            "--worker-class=gthread",
+            f"--threads={WEB_THREADS}",
+            "--log-level=warning",
+        ]
+
+    def _niced(self) -> list[str]:
+        return ["nice", "-n", str(self.sandbox_nice)] if self.sandbox_nice else []
 
     def _worker_args(self, name: str, concurrency: int) -> list[str]:
         return [
@@ -232,17 +255,19 @@ class Stack:
 
     def _wait_web(self) -> None:
         deadline = time.monotonic() + START_TIMEOUT_SECONDS
-        url = f"http://127.0.0.1:{self.port}/sync/status/"
-        while time.monotonic() < deadline:
-            self.check_alive()
-            try:
-                urllib.request.urlopen(url, timeout=2)  # noqa: S310 - loopback, fixed scheme
-                return
-            except urllib.error.HTTPError:
-                return  # answering (a redirect to the login page or a 403 is an answer)
-            except OSError:
-                time.sleep(0.2)
-        raise RuntimeError("web server did not answer in time")
+        for port in (self.port, self.sandbox_port) if self.sandbox_port else (self.port,):
+            url = f"http://127.0.0.1:{port}/sync/status/"
+            while True:
+                self.check_alive()
+                if time.monotonic() > deadline:
+                    raise RuntimeError(f"web server on port {port} did not answer in time")
+                try:
+                    urllib.request.urlopen(url, timeout=2)  # noqa: S310 - loopback, fixed scheme
+                    break
+                except urllib.error.HTTPError:
+                    break  # answering (a redirect to the login page or a 403 is an answer)
+                except OSError:
+                    time.sleep(0.2)
 
     def _wait_worker(self) -> None:
         from hub.core.tasks import ping

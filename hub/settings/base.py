@@ -252,6 +252,9 @@ FIELD_ENCRYPTION_KEYS = env_list("FIELD_ENCRYPTION_KEYS", [])
 SANDBOX_ENABLED = env_bool("SANDBOX_ENABLED", default=DEBUG)
 # Where this hub is reached (sandbox shops and webhooks point here); `make run` listens on PORT.
 HUB_BASE_URL = env_str("HUB_BASE_URL", f"http://127.0.0.1:{env_int('PORT', 8000)}")
+# Where the sandbox marketplaces' APIs are reached when another server than the hub's serves them (the sync
+# benchmark runs them apart, as real platforms are); empty: HUB_BASE_URL.
+SANDBOX_BASE_URL = env_str("SANDBOX_BASE_URL", "")
 
 # Amazon SP-API notifications: the application's SQS queue, which Amazon fills with ORDER_CHANGE for
 # every subscribed seller (docs/marketplaces/amazon.md). The keys are an IAM user's allowed to receive

@@ -10,6 +10,7 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass
 
+from django.conf import settings
 from django.db import transaction
 from django.db.models import F
 from django.http import HttpResponse, JsonResponse
@@ -32,6 +33,11 @@ class SandboxOutOfStock(Exception):
     def __init__(self, seller_sku: str, available: int, wanted: int):
         self.seller_sku = seller_sku
         super().__init__(f"{seller_sku}: {available} available, {wanted} wanted")
+
+
+def sandbox_root() -> str:
+    """The sandbox marketplaces' base URL: ``SANDBOX_BASE_URL``, or the hub's own when empty."""
+    return (settings.SANDBOX_BASE_URL or settings.HUB_BASE_URL).rstrip("/") + "/sandbox"
 
 
 def take_fault(platform: str, shop_id: str, operation: str, kinds) -> SandboxFault | None:

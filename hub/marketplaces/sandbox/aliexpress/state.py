@@ -4,12 +4,11 @@ import random
 import secrets
 from decimal import Decimal
 
-from django.conf import settings
 from django.utils import timezone
 
 from hub.marketplaces.aliexpress.adapter import pacific
 
-from ..common import order_place, random_buyer
+from ..common import order_place, random_buyer, sandbox_root
 from ..models import SandboxListing, SandboxOrder, SandboxShop
 from ..shopee.tokens import TokenPolicy, latest_tokens, provision
 
@@ -19,7 +18,7 @@ TOKENS = TokenPolicy(access_seconds=24 * 3600, refresh_seconds=60 * 24 * 3600, p
 
 
 def sandbox_base_url() -> str:
-    return f"{settings.HUB_BASE_URL.rstrip('/')}/sandbox/{PLATFORM}"
+    return f"{sandbox_root()}/{PLATFORM}"
 
 
 def credentials_of(shop: SandboxShop) -> dict:

@@ -6,14 +6,13 @@ import time
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 
-from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
 from hub.marketplaces.amazon.parsing import MARKETPLACE_CURRENCIES
 from hub.marketplaces.money import quantize
 
-from ..common import Buyer, order_place, random_buyer
+from ..common import Buyer, order_place, random_buyer, sandbox_root
 from ..models import SandboxListing, SandboxOrder, SandboxShop
 
 PLATFORM = "amazon"
@@ -23,7 +22,7 @@ SALES_CHANNELS = {"ATVPDKIKX0DER": "Amazon.com", "A1PN6AFILU2W8O": "Amazon.de", 
 
 
 def sandbox_base_url() -> str:
-    return settings.HUB_BASE_URL.rstrip("/") + "/sandbox/amazon"
+    return sandbox_root() + "/amazon"
 
 
 def _iso(value: datetime) -> str:

@@ -10,7 +10,6 @@ from decimal import Decimal
 
 from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import ec
-from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
@@ -18,7 +17,7 @@ from hub.marketplaces.money import quantize
 
 from ..amazon.shop import oauth_shop_provision
 from ..amazon.shop import token_issue as amazon_token_issue
-from ..common import Buyer, order_place, random_buyer, webhook_enqueue
+from ..common import Buyer, order_place, random_buyer, sandbox_root, webhook_enqueue
 from ..models import SandboxListing, SandboxOrder, SandboxShop
 
 PLATFORM = "ebay"
@@ -28,7 +27,7 @@ CURRENCIES = {"EBAY_US": "USD", "EBAY_GB": "GBP", "EBAY_DE": "EUR", "EBAY_FR": "
 
 
 def sandbox_base_url() -> str:
-    return settings.HUB_BASE_URL.rstrip("/") + "/sandbox/ebay"
+    return sandbox_root() + "/ebay"
 
 
 def ebay_iso(value: datetime) -> str:

@@ -8,12 +8,11 @@ import time
 from datetime import UTC, datetime
 from decimal import Decimal
 
-from django.conf import settings
 from django.utils import timezone
 
 from hub.marketplaces.shopee.signing import push_signature
 
-from ..common import order_place, random_buyer, webhook_enqueue
+from ..common import order_place, random_buyer, sandbox_root, webhook_enqueue
 from ..models import SandboxListing, SandboxOrder, SandboxShop
 from .tokens import TokenPolicy, latest_tokens, provision
 
@@ -49,7 +48,7 @@ DEFAULT_DETAIL_FIELDS = (
 
 
 def sandbox_base_url() -> str:
-    return f"{settings.HUB_BASE_URL.rstrip('/')}/sandbox/{PLATFORM}"
+    return f"{sandbox_root()}/{PLATFORM}"
 
 
 def credentials_of(shop: SandboxShop) -> dict:

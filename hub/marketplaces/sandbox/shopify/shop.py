@@ -13,13 +13,12 @@ import time
 import uuid
 from datetime import UTC, datetime
 
-from django.conf import settings
 from django.db import transaction
 from django.db.models import F
 
 from hub.marketplaces.shopify.signing import webhook_signature
 
-from ..common import order_place, random_buyer, webhook_enqueue
+from ..common import order_place, random_buyer, sandbox_root, webhook_enqueue
 from ..models import SandboxListing, SandboxOrder, SandboxShop
 from . import payloads
 
@@ -31,7 +30,7 @@ MAX_KEPT_TOKENS = 20
 
 def sandbox_base_url() -> str:
     """Per-shop base URL; the adapter puts the shop handle in place of ``{shop}``, as in https://{shop}.myshopify.com."""
-    return f"{settings.HUB_BASE_URL.rstrip('/')}/sandbox/shopify/{{shop}}"
+    return f"{sandbox_root()}/shopify/{{shop}}"
 
 
 def issue_access_token(shop_secrets: dict, *, expiring: bool = True, expired: bool = False) -> tuple[str, float | None]:
