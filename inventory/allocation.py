@@ -37,7 +37,14 @@ from sellers.enums import AccountStatus
 from sellers.models import Listing
 
 from .models import AdaptiveBuffer, AllocationRule, KitComponent, Stock
-from .velocity import in_flight_seconds_now, recent_rates, units_in_flight
+from .velocity import (
+    backlog_units,
+    in_flight_seconds_now,
+    pending_orders,
+    platform_rates,
+    recent_rates,
+    units_in_flight,
+)
 
 # Below this many times the units in flight, a SKU that is selling switches to the split.
 RUSH_THRESHOLD_FACTOR = 2
@@ -308,14 +315,19 @@ def _in_flight_held(live, recipes) -> dict[int, int]:
     components = {c for sku_id in skus for c, _per in recipes.get(sku_id, ())}
     rates = recent_rates(set(skus) | components)
     seconds = in_flight_seconds_now()
+    pending = pending_orders()
+    totals = platform_rates() if pending else {}
+
+    def in_flight(sku_id) -> int:
+        sku_rates = rates.get(sku_id, {})
+        return units_in_flight(sku_rates, seconds, backlog_units(sku_rates, pending, totals))
+
     held = defaultdict(int)
     for sku_id, sku in skus.items():
         if sku.is_kit:
-            held[sku_id] = max(
-                (-(-units_in_flight(rates.get(c, {}), seconds) // per) for c, per in recipes.get(sku_id, ())), default=0
-            )
+            held[sku_id] = max((-(-in_flight(c) // per) for c, per in recipes.get(sku_id, ())), default=0)
         else:
-            held[sku_id] = units_in_flight(rates.get(sku_id, {}), seconds)
+            held[sku_id] = in_flight(sku_id)
     return held
 
 

@@ -18,6 +18,7 @@ in that state. Below the low-stock threshold the split holds them back (``invent
 import math
 import time
 from collections import defaultdict
+from collections.abc import Callable
 from datetime import timedelta
 
 from django.core.cache import cache
@@ -35,6 +36,36 @@ DETECTION_NOW_SECONDS = 5  # an observed detection time counts this long
 BACKLOG_MARGIN_SECONDS = 1.0  # an observed time this close to the measured one is noise, not a backlog
 # Longer is an old order arriving (a first pull, a backfill), not a backlog: the sweep's measure covers it.
 DETECTION_OBSERVED_MAX_SECONDS = 60.0
+
+
+# Orders the hub has been told of but not stored yet (pushes waiting in its inbox), by platform: set by the sync
+# engine, which owns the inbox (``hub.sync.apps``). Their SKUs are not known until they are processed, so each SKU
+# counts its share of what its platform sold lately.
+pending_orders_source: Callable[[], dict[str, int]] | None = None
+
+
+def pending_orders() -> dict[str, int]:
+    return pending_orders_source() if pending_orders_source else {}
+
+
+def platform_rates() -> dict[str, float]:
+    """Units ordered per second over the last window on each platform, every SKU together."""
+    since = timezone.now() - timedelta(seconds=RATE_WINDOW_SECONDS)
+    rows = (
+        OrderLine.objects.filter(order__created_at__gte=since, sku__isnull=False)
+        .exclude(order__state=OrderState.CANCELLED)
+        .values_list("order__account__platform")
+        .annotate(units=Sum("quantity"))
+        .order_by()
+    )
+    return {platform: units / RATE_WINDOW_SECONDS for platform, units in rows}
+
+
+def backlog_units(rates: dict[str, float], pending: dict[str, int], totals: dict[str, float]) -> float:
+    """A SKU's likely units among the orders waiting in the inbox: per platform, waiting orders x its share."""
+    return sum(
+        pending.get(platform, 0) * rate / totals[platform] for platform, rate in rates.items() if totals.get(platform)
+    )
 
 
 def recent_rates(sku_ids) -> dict[int, dict[str, float]]:
@@ -115,7 +146,8 @@ def in_flight_seconds_record(seconds: float | dict[str, float]) -> None:
     cache.set(IN_FLIGHT_CACHE_KEY, by_platform, timeout=86400)
 
 
-def units_in_flight(rates: dict[str, float], seconds: dict[str, float]) -> int:
-    """Units sold on each platform while its sales are in flight, together (rates by platform, per second)."""
+def units_in_flight(rates: dict[str, float], seconds: dict[str, float], backlog: float = 0.0) -> int:
+    """Units sold on each platform while its sales are in flight, together (rates by platform, per second), plus
+    ``backlog``: the SKU's units among orders the hub was told of but has not stored yet."""
     default = seconds[EVERY_PLATFORM]
-    return math.ceil(sum(rate * seconds.get(platform, default) for platform, rate in rates.items()) - 1e-9)
+    return math.ceil(sum(rate * seconds.get(platform, default) for platform, rate in rates.items()) + backlog - 1e-9)

@@ -12,6 +12,7 @@ from functools import partial
 
 from django.core.cache import cache
 from django.db import transaction
+from django.db.models import Count
 from django.utils import timezone
 
 from hub.marketplaces.errors import MarketplaceError
@@ -24,7 +25,7 @@ from sellers.models import MarketplaceAccount
 from . import health
 from .enums import InboxSource, InboxState
 from .intake import adapter_paced
-from .models import InboxMessage
+from .models import AccountSyncState, InboxMessage
 from .outbox import listings_sold
 from .tasks import PUSH_COALESCE_SECONDS, push_soon
 
@@ -33,6 +34,11 @@ logger = logging.getLogger(__name__)
 PULL_OVERLAP = timedelta(minutes=5)  # re-read a little of the last window: clocks and commits lag
 FIRST_PULL_LOOKBACK = timedelta(days=3)
 PULL_LOCK_SECONDS = 300
+# While an account's platform pushes orders (webhooks, queue notifications), a scheduled pull is only the backstop
+# for what the pushes missed: it runs once per this many seconds (account setting ``backstop_pull_seconds``; 0
+# pulls on every schedule) instead of re-reading the overlap window every few seconds.
+BACKSTOP_PULL_SECONDS = 300
+PUSHES_FRESH_SECONDS = 120  # a push this recent says the account's pushes arrive
 
 
 def inbox_apply(
@@ -60,6 +66,30 @@ def inbox_apply(
         for account_id in sorted(listings_sold(sold_on)):
             push_soon(account_id, countdown=PUSH_COALESCE_SECONDS)
     return result
+
+
+def inbox_pending_by_platform() -> dict[str, int]:
+    """Orders pushed to the hub and not processed yet, by platform (its inbox's backlog)."""
+    waiting = InboxMessage.objects.filter(
+        state=InboxState.PENDING, source__in=(InboxSource.WEBHOOK, InboxSource.NOTIFICATION)
+    ).exclude(external_id="")
+    return dict(waiting.values_list("platform").annotate(count=Count("id")).order_by())
+
+
+def pull_due(account_id: int) -> bool:
+    """Whether a scheduled pull should run now: always, unless pushes arrive and the last pull is recent."""
+    account = MarketplaceAccount.objects.only("settings").get(pk=account_id)
+    backstop = float(account.settings.get("backstop_pull_seconds", BACKSTOP_PULL_SECONDS))
+    now = timezone.now()
+    last_pull = AccountSyncState.objects.filter(account_id=account_id).values_list("last_pull_at", flat=True).first()
+    if not backstop or last_pull is None or now - last_pull >= timedelta(seconds=backstop):
+        return True
+    pushed = InboxMessage.objects.filter(
+        account_id=account_id,
+        source__in=(InboxSource.WEBHOOK, InboxSource.NOTIFICATION),
+        received_at__gte=now - timedelta(seconds=PUSHES_FRESH_SECONDS),
+    )
+    return not pushed.exists()
 
 
 def account_pull(account_id: int) -> int:

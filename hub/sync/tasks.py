@@ -98,9 +98,9 @@ def inbox_process_task(self, message_id: int) -> None:
 
 @shared_task(ignore_result=True)
 def account_pull_task(account_id: int) -> int:
-    from .ingest import account_pull
+    from .ingest import account_pull, pull_due
 
-    return account_pull(account_id)
+    return account_pull(account_id) if pull_due(account_id) else 0
 
 
 @shared_task(ignore_result=True)

@@ -319,3 +319,30 @@ def test_a_backlog_of_orders_reaching_the_hub_late_holds_back_more_at_once(centr
     assert sorted(advertised_quantities(listings).values(), reverse=True) == [7, 7, 6]
     detection_observe(platform, 3600.0)  # an old order arriving late is no backlog: counted as 60 s at most
     assert in_flight_seconds_now()[platform] == 60.0
+
+
+def test_orders_waiting_in_the_inbox_are_held_back_by_each_skus_share_of_its_platforms_recent_sales(
+    central, in_flight_seconds
+):
+    from hub.sync.models import InboxMessage
+
+    in_flight_seconds(1.0)
+    sku, other = SkuFactory(), SkuFactory()
+    stocked(sku, central, 100)
+    stocked(other, central, 100)
+    seller = SellerFactory()
+    account = MarketplaceAccountFactory(seller=seller)
+    listings = [ListingFactory(sku=sku, account=MarketplaceAccountFactory(seller=seller)) for _ in range(3)]
+    sold_too = ListingFactory(sku=other, account=account)
+    AllocationRule.objects.create(name="low stock", low_stock_threshold=15)
+    rush_of_orders(listings[0], 20)  # 2/s of this SKU on its platform
+    rush_of_orders(sold_too, 20, prefix="other")  # and 2/s of another SKU there: a half share each
+    assert set(advertised_quantities(listings).values()) == {80}
+    platform = listings[0].account.platform
+    assert sold_too.account.platform == platform
+
+    for number in range(100):  # pushed to the hub, waiting to be processed: about 50 are this SKU's
+        InboxMessage.objects.create(platform=platform, source="webhook", external_id=f"w{number}", body="{}")
+
+    # 2/s x 1 s + 100 x 1/2 = 52 units in flight: 80 is below 2 x 52, the best-ranked listings split 80 - 52
+    assert sorted(advertised_quantities(listings).values(), reverse=True) == [10, 9, 9]

@@ -135,3 +135,29 @@ def test_reconciliation_corrects_a_listing_edited_on_the_marketplace(five_platfo
     assert shown(ebay) == 10
     assert AccountSyncState.objects.get(account=ebay.account).drift_found == 1
     assert account_reconcile(ebay.account_id) == 0  # settled now
+
+
+@pytest.mark.django_db(transaction=True)
+def test_while_pushes_arrive_a_scheduled_pull_is_only_a_backstop(five_platforms):
+    from hub.sync.ingest import BACKSTOP_PULL_SECONDS, pull_due
+    from hub.sync.tasks import account_pull_task
+
+    _sku, listings = five_platforms
+    account = listings["shopee"].account
+    assert pull_due(account.pk)  # never pulled
+
+    account_pull(account.pk)
+    assert pull_due(account.pk)  # pulled, but no push arrives: every schedule pulls
+
+    InboxMessage.objects.create(platform="shopee", account=account, source=InboxSource.WEBHOOK, body="{}")
+    assert not pull_due(account.pk)  # pushes arrive and the last pull is recent
+    requests_before = SandboxCall.objects.filter(platform="shopee", shop_id=account.shop_id).count()
+    assert account_pull_task(account.pk) == 0
+    assert SandboxCall.objects.filter(platform="shopee", shop_id=account.shop_id).count() == requests_before
+
+    long_ago = timezone.now() - timedelta(seconds=BACKSTOP_PULL_SECONDS + 1)
+    AccountSyncState.objects.filter(account=account).update(last_pull_at=long_ago)
+    assert pull_due(account.pk)  # the backstop is due
+    AccountSyncState.objects.filter(account=account).update(last_pull_at=timezone.now())
+    MarketplaceAccount.objects.filter(pk=account.pk).update(settings={**account.settings, "backstop_pull_seconds": 0})
+    assert pull_due(account.pk)  # an operator asked for every scheduled pull
