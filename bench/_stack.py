@@ -90,7 +90,6 @@ class Stack:
         queues: tuple[str, ...] = (),
         extra_queues: tuple[tuple[str, int], ...] = (),
         web_server: str = "gunicorn",
-        worker_options: tuple[str, ...] = (),
         sandbox_port: int | None = None,
         sandbox_nice: int = 0,
     ):
@@ -102,7 +101,6 @@ class Stack:
         self.queues = queues  # what the main workers consume (empty: every configured queue)
         self.extra_queues = extra_queues  # (queue, concurrency): one more worker consumes each of these
         self.web_server = web_server  # "gunicorn" or "runserver"
-        self.worker_options = worker_options  # more command-line options of the main workers
         # The sandbox marketplaces' own web server (its APIs) and webhook worker, at this nice value: a real
         # platform's servers do not take the hub's CPU.
         self.sandbox_port = sandbox_port
@@ -158,7 +156,7 @@ class Stack:
             role = "+".join(_queue_role(queue) for queue in self.queues) if self.queues else "all"
             self._spawn(
                 f"worker-{role}{index or ''}",
-                [*self._worker_args(f"bench{index}", self.concurrency), *only, *self.worker_options],
+                [*self._worker_args(f"bench{index}", self.concurrency), *only],
             )
         for index, (queue, concurrency) in enumerate(self.extra_queues):
             role = _queue_role(queue)

@@ -133,7 +133,6 @@ def parse_args(argv=None):
     parser.add_argument(
         "--web", choices=("gunicorn", "runserver"), default="gunicorn", help="web server of the hub and the sandboxes"
     )
-    parser.add_argument("--prefetch", type=int, default=4, help="prefetch multiplier of the sync queue's workers")
     parser.add_argument("--generators", type=int, default=4, help="traffic generator processes in the burst")
     parser.add_argument("--sample-interval", type=float, default=0.2, help="seconds between snapshots")
     parser.add_argument("--seed", type=int, default=5)
@@ -801,7 +800,6 @@ def run(args) -> dict:
         web_server=args.web,
         sandbox_port=sandbox_port,
         sandbox_nice=HARNESS_NICE,
-        worker_options=(f"--prefetch-multiplier={args.prefetch}",),
         log_dir=log_dir,
         queues=(f"{default_queue}.sync",),
         extra_queues=(
