@@ -39,6 +39,10 @@ PULL_LOCK_SECONDS = 300
 # pulls on every schedule) instead of re-reading the overlap window every few seconds.
 BACKSTOP_PULL_SECONDS = 300
 PUSHES_FRESH_SECONDS = 120  # a push this recent says the account's pushes arrive
+PENDING_IN_FLIGHT = timedelta(minutes=2)  # a pushed order still pending after this is stuck, not in flight
+PENDING_STALE = timedelta(minutes=1)  # ... and after this its processing is queued again
+REQUEUE_EVERY = timedelta(minutes=5)
+REQUEUE_WITHIN = timedelta(days=7)  # older ones are left to an operator (admin: retry)
 
 
 def inbox_apply(
@@ -68,12 +72,37 @@ def inbox_apply(
     return result
 
 
-def inbox_pending_by_platform() -> dict[str, int]:
-    """Orders pushed to the hub and not processed yet, by platform (its inbox's backlog)."""
-    waiting = InboxMessage.objects.filter(
+def _pushed_orders_pending():
+    return InboxMessage.objects.filter(
         state=InboxState.PENDING, source__in=(InboxSource.WEBHOOK, InboxSource.NOTIFICATION)
     ).exclude(external_id="")
+
+
+def inbox_pending_by_platform() -> dict[str, int]:
+    """Orders pushed to the hub lately and not processed yet, by platform (its inbox's backlog).
+
+    Older ones are stuck, not in flight (``inbox_requeue_stale`` queues them again).
+    """
+    waiting = _pushed_orders_pending().filter(received_at__gte=timezone.now() - PENDING_IN_FLIGHT)
     return dict(waiting.values_list("platform").annotate(count=Count("id")).order_by())
+
+
+def inbox_requeue_stale(limit: int = 200) -> list[int]:
+    """Queue the processing of pushed orders still pending after a minute again; returns their ids.
+
+    Their task was lost (the broker was down when it was queued, or a worker died holding it). Each is queued
+    again at most once per ``REQUEUE_EVERY``; processing is idempotent.
+    """
+    from .tasks import inbox_process_task
+
+    now = timezone.now()
+    stale = _pushed_orders_pending().filter(received_at__lt=now - PENDING_STALE, received_at__gte=now - REQUEUE_WITHIN)
+    queued = []
+    for message_id in stale.order_by("received_at").values_list("id", flat=True)[:limit]:
+        if cache.add(f"inbox-requeued:{message_id}", 1, timeout=REQUEUE_EVERY.total_seconds()):
+            inbox_process_task.delay(message_id)
+            queued.append(message_id)
+    return queued
 
 
 def pull_due(account_id: int) -> bool:

@@ -70,7 +70,8 @@ def account_push_task(account_id: int, urgent: bool = False) -> None:
 
 @shared_task(ignore_result=True)
 def sync_sweep_task() -> None:
-    """On a beat schedule: drain leftovers, re-measure in-flight time, follow rushes as they end, restart pushers."""
+    """On a beat schedule: drain leftovers, re-measure in-flight time, follow rushes as they end, restart pushers,
+    queue again pushed orders whose processing was lost."""
     outbox_drain_task()
     if cache.add("in-flight-measured", 1, timeout=IN_FLIGHT_MEASURE_EVERY_SECONDS):
         from .adaptive import in_flight_refresh
@@ -80,6 +81,9 @@ def sync_sweep_task() -> None:
         push_soon(account_id)
     for account_id in dispatcher.accounts_with_due_pushes():
         push_soon(account_id)
+    from .ingest import inbox_requeue_stale
+
+    inbox_requeue_stale()
 
 
 @shared_task(bind=True, ignore_result=True, max_retries=5)

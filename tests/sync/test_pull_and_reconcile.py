@@ -161,3 +161,30 @@ def test_while_pushes_arrive_a_scheduled_pull_is_only_a_backstop(five_platforms)
     AccountSyncState.objects.filter(account=account).update(last_pull_at=timezone.now())
     MarketplaceAccount.objects.filter(pk=account.pk).update(settings={**account.settings, "backstop_pull_seconds": 0})
     assert pull_due(account.pk)  # an operator asked for every scheduled pull
+
+
+@pytest.mark.django_db(transaction=True)
+def test_pushed_orders_whose_processing_was_lost_are_queued_again_and_stop_counting_as_in_flight(five_platforms):
+    from hub.sync.ingest import inbox_pending_by_platform, inbox_requeue_stale
+
+    _sku, listings = five_platforms
+    account = listings["shopee"].account
+
+    def pushed(external_id, seconds_ago, state=InboxState.PENDING):
+        message = InboxMessage.objects.create(
+            platform="shopee", account=account, source=InboxSource.WEBHOOK, external_id=external_id, body="{}"
+        )
+        InboxMessage.objects.filter(pk=message.pk).update(
+            received_at=timezone.now() - timedelta(seconds=seconds_ago), state=state
+        )
+        return message.pk
+
+    fresh = pushed("o-1", 10)
+    lost = pushed("o-2", 90)
+    stuck = pushed("o-3", 600)
+    pushed("o-4", 90, state=InboxState.PROCESSED)
+
+    assert inbox_pending_by_platform() == {"shopee": 2}  # the fresh and the lost one; the stuck one is not in flight
+    assert inbox_requeue_stale() == [stuck, lost]  # oldest first; the fresh one may still be on its way
+    assert inbox_requeue_stale() == []  # queued again once per five minutes at most
+    assert fresh not in inbox_requeue_stale()
