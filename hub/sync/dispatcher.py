@@ -13,7 +13,7 @@ from datetime import timedelta
 
 from django.core.cache import cache
 from django.db import transaction
-from django.db.models import Case, F, Q, When
+from django.db.models import Case, F, Q, Value, When
 from django.utils import timezone
 
 from hub.core.ratelimit import TokenBucket
@@ -163,8 +163,7 @@ def _push_batch(account, adapter, batch: list[ListingPush]) -> tuple[int, int, f
     ok = [push for sku, push in by_sku.items() if sku not in failed_skus]
     bad = [push for sku, push in by_sku.items() if sku in failed_skus]
     with transaction.atomic():
-        for push in ok:
-            _acknowledged(push, picked_at, sent_at, acked_at)
+        _acknowledged(ok, picked_at, sent_at, acked_at)
         _log(ok, picked_at, sent_at, acked_at, "ok")
     for push in bad:
         error = failed_skus[push.listing.seller_sku]
@@ -184,22 +183,39 @@ def listing_ref(listing: Listing) -> ListingRef:
     )
 
 
-def _acknowledged(push: ListingPush, picked_at, sent_at, acked_at) -> None:
-    """Mark the sent version done, unless a newer version was already acknowledged."""
-    ListingPush.objects.filter(pk=push.pk, pushed_version__lt=push.version).update(
-        pushed_version=push.version,
-        pushed_quantity=push.target_quantity,
-        picked_at=picked_at,
-        sent_at=sent_at,
-        acked_at=acked_at,
-        attempts=0,
-        next_attempt_at=None,
-        last_error="",
+def _acknowledged(pushes: list[ListingPush], picked_at, sent_at, acked_at) -> None:
+    """Mark each sent version done, unless a newer version was already acknowledged: one statement for the push
+    rows and one for the listings, whatever the batch's size."""
+    if not pushes:
+        return
+
+    def sent(push: ListingPush) -> Q:  # this row still owes the version that was sent
+        return Q(pk=push.pk, pushed_version__lt=push.version)
+
+    def per_row(field: str, value_of, also=lambda _push: Q()) -> Case:
+        return Case(
+            *(When(sent(push) & also(push), then=Value(value_of(push))) for push in pushes),
+            default=F(field),
+            output_field=ListingPush._meta.get_field(field),
+        )
+
+    ListingPush.objects.filter(pk__in=[push.pk for push in pushes]).update(
+        pushed_version=per_row("pushed_version", lambda push: push.version),
+        pushed_quantity=per_row("pushed_quantity", lambda push: push.target_quantity),
+        picked_at=per_row("picked_at", lambda _push: picked_at),
+        sent_at=per_row("sent_at", lambda _push: sent_at),
+        acked_at=per_row("acked_at", lambda _push: acked_at),
+        attempts=per_row("attempts", lambda _push: 0),
+        next_attempt_at=per_row("next_attempt_at", lambda _push: None),
+        last_error=per_row("last_error", lambda _push: ""),
         # a newer target that arrived in flight keeps its (older) change time: it is still owed
-        changed_at=Case(When(version=push.version, then=None), default=F("changed_at")),
+        changed_at=per_row("changed_at", lambda _push: None, also=lambda push: Q(version=push.version)),
     )
-    Listing.objects.filter(pk=push.listing_id).update(
-        last_pushed_quantity=push.target_quantity,
+    Listing.objects.filter(pk__in=[push.listing_id for push in pushes]).update(
+        last_pushed_quantity=Case(
+            *(When(pk=push.listing_id, then=Value(push.target_quantity)) for push in pushes),
+            output_field=Listing._meta.get_field("last_pushed_quantity"),
+        ),
         last_pushed_at=acked_at,
         sync_state=ListingSyncState.IN_SYNC,
         sync_error="",

@@ -276,3 +276,29 @@ def test_an_ingest_leaves_a_hot_skus_retarget_to_the_drain_instead_of_waiting_fo
         **dict.fromkeys(listings, 6),
         "shopee": 10,  # the sandbox was not told of this order: only the hub knows it
     }
+
+
+@pytest.mark.django_db(transaction=True)
+def test_an_acknowledgement_never_undoes_a_newer_target_or_a_newer_acknowledgement(five_platforms):
+    from hub.sync.dispatcher import _acknowledged
+    from hub.sync.outbox import push_retarget, pushes_save
+
+    _sku, listings = five_platforms
+    listings_refresh([listing.pk for listing in listings.values()])  # version 1 owed everywhere
+    shopify, ebay = (
+        ListingPush.objects.get(listing=listings["shopify"]),
+        ListingPush.objects.get(listing=listings["ebay"]),
+    )
+    sent_shopify, sent_ebay = ListingPush.objects.get(pk=shopify.pk), ListingPush.objects.get(pk=ebay.pk)  # version 1
+    pushes_save([push_retarget(shopify, 4, priority=1, changed_at=timezone.now())])  # version 2 while 1 is in flight
+    ListingPush.objects.filter(pk=ebay.pk).update(version=3, pushed_version=3, pushed_quantity=2)  # a newer ack won
+    now = timezone.now()
+
+    _acknowledged([sent_shopify, sent_ebay], now, now, now)
+
+    shopify.refresh_from_db()
+    assert (shopify.pushed_version, shopify.pushed_quantity, shopify.version, shopify.target_quantity) == (1, 10, 2, 4)
+    assert shopify.is_pending  # the newer target is still owed
+    assert shopify.changed_at is not None  # with the time of its change
+    ebay.refresh_from_db()
+    assert (ebay.pushed_version, ebay.pushed_quantity) == (3, 2)
