@@ -11,9 +11,10 @@ databases (10 and 11 by default), and starts everything itself:
 What it does: migrate a fresh database; seed the demo (3 sellers, 9 sandbox shops on all five
 platforms, 213 listings) and receive extra stock for every listed SKU; start the web server
 under gunicorn (2 processes x 8 threads; ``--web runserver`` for Django's dev server) on a free
-loopback port (HUB_BASE_URL points at it, so it serves both the hub and the sandbox
-marketplaces), Celery workers (the sync queue's; the default, sandbox, urgent and notification
-queues' as in the Procfile) and beat (per-account pulls, the 5 s sync sweep); wait until
+loopback port (HUB_BASE_URL points at it), and a second one for the sandbox marketplaces' APIs
+(SANDBOX_BASE_URL; with runserver one server serves both), Celery workers (the sync queue's;
+the default, sandbox, urgent and notification queues' as in the Procfile) and beat (per-account
+pulls, the 5 s sync sweep); wait until
 every listing shows what the hub advertises; then drive buyer traffic through each sandbox
 platform's ``place_order`` from separate processes: a steady phase (20 orders/s over every
 listing), a pause for convergence, and a burst (200 orders/s for 10 s on a few hot SKUs),
@@ -23,7 +24,9 @@ duplicates). One hot SKU (``SCARCE_SKU_CODE``) is stocked to sell out during the
 low-stock decreases and a sell-out happen. Generators short of CPU fall behind the nominal
 rate; ``orders_placed_per_s`` is what they achieved. A sampler reads, in one REPEATABLE READ snapshot every
 ``--sample-interval`` seconds, what every sandbox listing shows and what the hub advertises
-for it (``inventory.allocation.advertised_quantities``).
+for it (``inventory.allocation.advertised_quantities``). The generators, the sampler and the
+sandbox's server and webhook worker run at nice ``HARNESS_NICE``: the marketplaces' CPU is not
+the hub's.
 
 Figures, per phase, overall and per platform:
 - ingested_per_s: orders of the phase stored in the hub / (last one stored - phase start);
@@ -44,7 +47,10 @@ Figures, per phase, overall and per platform:
 - stale_listings_after: listings whose shown quantity differs from the advertised one at the
   end of the phase's settling window (60 s after the burst; the convergence pause after steady);
 - stages: where the time goes (webhook delivery, inbox processing, outbox drain delay, push
-  queueing, HTTP round trip), from the stage timestamps of InboxMessage, StockChange, PushLog.
+  queueing, HTTP round trip), from the stage timestamps of InboxMessage, StockChange, PushLog;
+- cpu_seconds: CPU seconds of each process of the run (with its exited children: PostgreSQL's
+  backends) while the steady traffic ran, over the burst and its settling, and while the burst's
+  traffic ran, with the cores busy on average.
 """
 
 import argparse
