@@ -205,9 +205,8 @@ def advertised_quantities(listings, claims: dict[int, int] | None = None) -> dic
     """
     listings = list(listings)
     listing_ids = [getattr(listing, "pk", listing) for listing in listings]
-    if all(
-        isinstance(listing, Listing) and "sku_id" in listing.__dict__ for listing in listings
-    ):  # loaded, not deferred
+    # Listings loaded with their SKU (not deferred) spare a query; ids and other rows ask for it.
+    if all(isinstance(listing, Listing) and "sku_id" in listing.__dict__ for listing in listings):
         sku_ids = {listing.sku_id for listing in listings}
     else:
         sku_ids = set(Listing.objects.filter(pk__in=listing_ids).values_list("sku_id", flat=True))

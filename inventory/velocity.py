@@ -48,16 +48,21 @@ def pending_orders() -> dict[str, int]:
     return pending_orders_source() if pending_orders_source else {}
 
 
-def platform_rates() -> dict[str, float]:
-    """Units ordered per second over the last window on each platform, every SKU together."""
+def _units_in_window(*group_by: str, **filters):
+    """(group values..., units) of orders stored in the last window, cancelled ones left out."""
     since = timezone.now() - timedelta(seconds=RATE_WINDOW_SECONDS)
-    rows = (
-        OrderLine.objects.filter(order__created_at__gte=since, sku__isnull=False)
+    return (
+        OrderLine.objects.filter(order__created_at__gte=since, **filters)
         .exclude(order__state=OrderState.CANCELLED)
-        .values_list("order__account__platform")
+        .values_list(*group_by)
         .annotate(units=Sum("quantity"))
         .order_by()
     )
+
+
+def platform_rates() -> dict[str, float]:
+    """Units ordered per second over the last window on each platform, every SKU together."""
+    rows = _units_in_window("order__account__platform", sku__isnull=False)
     return {platform: units / RATE_WINDOW_SECONDS for platform, units in rows}
 
 
@@ -70,16 +75,8 @@ def backlog_units(rates: dict[str, float], pending: dict[str, int], totals: dict
 
 def recent_rates(sku_ids) -> dict[int, dict[str, float]]:
     """Units ordered per second over the last window, by SKU and platform (SKUs that sold nothing are absent)."""
-    since = timezone.now() - timedelta(seconds=RATE_WINDOW_SECONDS)
-    rows = (
-        OrderLine.objects.filter(order__created_at__gte=since, sku_id__in=sku_ids)
-        .exclude(order__state=OrderState.CANCELLED)
-        .values_list("sku_id", "order__account__platform")
-        .annotate(units=Sum("quantity"))
-        .order_by()
-    )
     rates = defaultdict(dict)
-    for sku_id, platform, units in rows:
+    for sku_id, platform, units in _units_in_window("sku_id", "order__account__platform", sku_id__in=sku_ids):
         rates[sku_id][platform] = units / RATE_WINDOW_SECONDS
     return rates
 

@@ -65,8 +65,7 @@ def pull_ok(account_id: int) -> None:
 
 def drift(account_id: int, corrected: int) -> None:
     if corrected:
-        _state(account_id)
-        AccountSyncState.objects.filter(account_id=account_id).update(drift_found=F("drift_found") + corrected)
+        _state_update(account_id, drift_found=F("drift_found") + corrected)
         event(account_id, SyncEventKind.DRIFT, f"{corrected} listings corrected")
 
 

@@ -72,10 +72,11 @@ def inbox_apply(
     return result
 
 
+PUSHED = (InboxSource.WEBHOOK, InboxSource.NOTIFICATION)  # the platform told the hub (pulls are the hub asking)
+
+
 def _pushed_orders_pending():
-    return InboxMessage.objects.filter(
-        state=InboxState.PENDING, source__in=(InboxSource.WEBHOOK, InboxSource.NOTIFICATION)
-    ).exclude(external_id="")
+    return InboxMessage.objects.filter(state=InboxState.PENDING, source__in=PUSHED).exclude(external_id="")
 
 
 def inbox_pending_by_platform() -> dict[str, int]:
@@ -114,9 +115,7 @@ def pull_due(account_id: int) -> bool:
     if not backstop or last_pull is None or now - last_pull >= timedelta(seconds=backstop):
         return True
     pushed = InboxMessage.objects.filter(
-        account_id=account_id,
-        source__in=(InboxSource.WEBHOOK, InboxSource.NOTIFICATION),
-        received_at__gte=now - timedelta(seconds=PUSHES_FRESH_SECONDS),
+        account_id=account_id, source__in=PUSHED, received_at__gte=now - timedelta(seconds=PUSHES_FRESH_SECONDS)
     )
     return not pushed.exists()
 

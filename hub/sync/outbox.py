@@ -55,12 +55,6 @@ def stock_changed(sku_ids, *, recorded: bool = False) -> None:
     transaction.on_commit(_wake_drain)
 
 
-def _drain_soon() -> None:
-    from .tasks import outbox_drain_soon
-
-    outbox_drain_soon()
-
-
 def _wake_drain() -> None:
     global _last_wake
     now = time.monotonic()
@@ -324,7 +318,7 @@ def listings_sold(listing_ids) -> set[int]:
         if pushes is None:
             # Another ingest is retargeting these SKUs right now (a hot SKU): waiting for it would queue every
             # ingest behind every other. The changes stay for the drain, which takes them all in one run.
-            transaction.on_commit(_drain_soon)
+            transaction.on_commit(_wake_drain)
             return set()
         accounts = _targets_update(listings, {**dict.fromkeys(affected, now), **first_change}, pushes)
         _changes_processed(changes)
