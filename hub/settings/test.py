@@ -21,3 +21,6 @@ DATABASES["default"]["CONN_MAX_AGE"] = 0
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 STORAGES["staticfiles"] = {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"}
 LOGGING["root"]["level"] = "WARNING"
+# Cache keys of their own per session as well: keys named after row ids (locks, "queued" flags, requeue marks)
+# would otherwise meet the next run's rows, whose ids start from 1 again in a new test database.
+CACHES["default"]["KEY_PREFIX"] = os.environ["CELERY_TASK_DEFAULT_QUEUE"]

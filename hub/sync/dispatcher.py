@@ -13,10 +13,11 @@ from datetime import timedelta
 
 from django.core.cache import cache
 from django.db import transaction
-from django.db.models import Case, F, Q, Value, When
+from django.db.models import F, Q
 from django.utils import timezone
 
 from hub.core.ratelimit import TokenBucket
+from hub.core.sql import values_update
 from hub.marketplaces import adapter_for_account
 from hub.marketplaces.errors import AuthFailed, MarketplaceError, RequestRejected, Throttled
 from hub.marketplaces.types import ListingRef, QuantityUpdate
@@ -185,40 +186,26 @@ def listing_ref(listing: Listing) -> ListingRef:
 
 def _acknowledged(pushes: list[ListingPush], picked_at, sent_at, acked_at) -> None:
     """Mark each sent version done, unless a newer version was already acknowledged: one statement for the push
-    rows and one for the listings, whatever the batch's size."""
-    if not pushes:
-        return
+    rows and one for the listings, whatever the batch's size.
 
-    def sent(push: ListingPush) -> Q:  # this row still owes the version that was sent
-        return Q(pk=push.pk, pushed_version__lt=push.version)
-
-    def per_row(field: str, value_of, also=lambda _push: Q()) -> Case:
-        return Case(
-            *(When(sent(push) & also(push), then=Value(value_of(push))) for push in pushes),
-            default=F(field),
-            output_field=ListingPush._meta.get_field(field),
-        )
-
-    ListingPush.objects.filter(pk__in=[push.pk for push in pushes]).update(
-        pushed_version=per_row("pushed_version", lambda push: push.version),
-        pushed_quantity=per_row("pushed_quantity", lambda push: push.target_quantity),
-        picked_at=per_row("picked_at", lambda _push: picked_at),
-        sent_at=per_row("sent_at", lambda _push: sent_at),
-        acked_at=per_row("acked_at", lambda _push: acked_at),
-        attempts=per_row("attempts", lambda _push: 0),
-        next_attempt_at=per_row("next_attempt_at", lambda _push: None),
-        last_error=per_row("last_error", lambda _push: ""),
-        # a newer target that arrived in flight keeps its (older) change time: it is still owed
-        changed_at=per_row("changed_at", lambda _push: None, also=lambda push: Q(version=push.version)),
+    A newer target that arrived in flight keeps its (older) change time: it is still owed.
+    """
+    values_update(
+        ListingPush,
+        ("id", "version", "quantity"),
+        [(push.pk, push.version, push.target_quantity) for push in pushes],
+        "pushed_version = v.version, pushed_quantity = v.quantity, picked_at = %s, sent_at = %s, acked_at = %s, "
+        "attempts = 0, next_attempt_at = NULL, last_error = '', "
+        "changed_at = CASE WHEN t.version = v.version THEN NULL ELSE t.changed_at END",
+        condition="t.pushed_version < v.version",
+        params=(picked_at, sent_at, acked_at),
     )
-    Listing.objects.filter(pk__in=[push.listing_id for push in pushes]).update(
-        last_pushed_quantity=Case(
-            *(When(pk=push.listing_id, then=Value(push.target_quantity)) for push in pushes),
-            output_field=Listing._meta.get_field("last_pushed_quantity"),
-        ),
-        last_pushed_at=acked_at,
-        sync_state=ListingSyncState.IN_SYNC,
-        sync_error="",
+    values_update(
+        Listing,
+        ("id", "quantity"),
+        [(push.listing_id, push.target_quantity) for push in pushes],
+        "last_pushed_quantity = v.quantity, last_pushed_at = %s, sync_state = %s, sync_error = ''",
+        params=(acked_at, ListingSyncState.IN_SYNC.value),
     )
 
 

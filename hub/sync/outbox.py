@@ -13,6 +13,7 @@ from django.db import connection, transaction
 from django.db.models import F, Q, Sum
 from django.utils import timezone
 
+from hub.core.sql import values_update
 from inventory.allocation import advertised_quantities
 from inventory.models import AllocationRule
 from inventory.selectors import skus_affected_by, skus_sold_with_components
@@ -140,27 +141,37 @@ def pushes_locked(listings, *, unless_busy: bool = False) -> dict[int, ListingPu
     return pushes if len(pushes) == len(listings) else None
 
 
-RETARGET_FIELDS = ("target_quantity", "version", "priority", "changed_at", "targeted_at", "next_attempt_at")
-
-
 def push_retarget(push: ListingPush, target: int, *, priority: int, changed_at) -> ListingPush:
-    """Owe the marketplace ``target`` again under a new version; returns the row for ``pushes_save``.
+    """Owe the marketplace ``target`` again under a new version (``pushes_save`` writes it one up).
 
     The caller holds the row lock. A push still owed keeps the time of its oldest unpushed change.
     """
     push.changed_at = push.changed_at if push.is_pending and push.changed_at else changed_at
     push.target_quantity = target
-    push.version = F("version") + 1
     push.priority = priority
     push.targeted_at = timezone.now()
     push.next_attempt_at = None
     return push
 
 
-def pushes_save(pushes, fields=RETARGET_FIELDS) -> None:
-    """Write the rows changed in memory, in one statement."""
-    if pushes:
-        ListingPush.objects.bulk_update(pushes, fields)
+def pushes_save(pushes) -> None:
+    """Write rows retargeted in memory (``push_retarget``), in one statement: each a version up."""
+    values_update(
+        ListingPush,
+        ("id", "target", "priority", "changed_at", "targeted_at"),
+        [(push.pk, push.target_quantity, push.priority, push.changed_at, push.targeted_at) for push in pushes],
+        "target_quantity = v.target, version = t.version + 1, priority = v.priority, changed_at = v.changed_at, "
+        "targeted_at = v.targeted_at, next_attempt_at = NULL",
+    )
+
+
+def _counted_down_save(pushes) -> None:
+    values_update(
+        ListingPush,
+        ("id", "target", "targeted_at"),
+        [(push.pk, push.target_quantity, push.targeted_at) for push in pushes],
+        "target_quantity = v.target, targeted_at = v.targeted_at",
+    )
 
 
 def _targets_update(listings, first_change: dict, pushes: dict[int, ListingPush] | None = None) -> set[int]:
@@ -197,7 +208,7 @@ def _targets_update(listings, first_change: dict, pushes: dict[int, ListingPush]
         if priority == PushPriority.URGENT:
             urgent.add(push.account_id)
     pushes_save(retargeted)
-    pushes_save(counted_down, fields=("target_quantity", "targeted_at"))
+    _counted_down_save(counted_down)
     if urgent:
         transaction.on_commit(partial(_wake_urgent, sorted(urgent)))
     return accounts
