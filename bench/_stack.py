@@ -76,6 +76,25 @@ def stack_environment(
     }
 
 
+def own_backend_renice(nice: int) -> bool:
+    """Give the PostgreSQL backend of this thread's Django connection the nice value ``nice``.
+
+    The database work of the world around the hub (buyers placing orders at the sandbox, the sampler)
+    runs in backends at the server's priority otherwise, taking the hub's CPU. False where not allowed
+    (a server run by another user, not root).
+    """
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_backend_pid()")
+        (pid,) = cursor.fetchone()
+    try:
+        os.setpriority(os.PRIO_PROCESS, pid, nice)
+    except (PermissionError, ProcessLookupError):
+        return False
+    return True
+
+
 class Stack:
     """Web server (gunicorn, or Django's runserver), ``workers`` Celery workers and beat, logging under ``log_dir``."""
 
@@ -86,6 +105,7 @@ class Stack:
         port: int,
         workers: int = 1,
         concurrency: int = 4,
+        pool: str = "prefork",
         log_dir: Path,
         queues: tuple[str, ...] = (),
         extra_queues: tuple[tuple[str, int], ...] = (),
@@ -97,6 +117,7 @@ class Stack:
         self.port = port
         self.workers = workers
         self.concurrency = concurrency
+        self.pool = pool  # of the main workers: prefork (a process per task) or threads
         self.log_dir = log_dir
         self.queues = queues  # what the main workers consume (empty: every configured queue)
         self.extra_queues = extra_queues  # (queue, concurrency): one more worker consumes each of these
@@ -156,7 +177,7 @@ class Stack:
             role = "+".join(_queue_role(queue) for queue in self.queues) if self.queues else "all"
             self._spawn(
                 f"worker-{role}{index or ''}",
-                [*self._worker_args(f"bench{index}", self.concurrency), *only],
+                [*self._worker_args(f"bench{index}", self.concurrency), f"--pool={self.pool}", *only],
             )
         for index, (queue, concurrency) in enumerate(self.extra_queues):
             role = _queue_role(queue)

@@ -24,9 +24,12 @@ duplicates). One hot SKU (``SCARCE_SKU_CODE``) is stocked to sell out during the
 low-stock decreases and a sell-out happen. Generators short of CPU fall behind the nominal
 rate; ``orders_placed_per_s`` is what they achieved. A sampler reads, in one REPEATABLE READ snapshot every
 ``--sample-interval`` seconds, what every sandbox listing shows and what the hub advertises
-for it (``inventory.allocation.advertised_quantities``). The generators, the sampler and the
-sandbox's server and webhook worker run at nice ``HARNESS_NICE``: the marketplaces' CPU is not
-the hub's.
+for it (``inventory.allocation.advertised_quantities``). The generators, the sampler (and their
+PostgreSQL backends) and the sandbox's server and webhook worker run at nice ``HARNESS_NICE``. Where
+the kernel schedules by autogroup (``/proc/sys/kernel/sched_autogroup_enabled``), a nice value only
+ranks a process within its session, and every process the stack starts leads a session of its own:
+the sandbox's server and worker then share the CPU with the hub's processes as equals
+(``docs/performance.md``, fifth session).
 
 Figures, per phase, overall and per platform:
 - ingested_per_s: orders of the phase stored in the hub / (last one stored - phase start);
@@ -77,6 +80,7 @@ from bench._stack import (  # noqa: E402 - the project root must be importable f
     Stack,
     database_recreate,
     free_port,
+    own_backend_renice,
     redis_flush,
     stack_environment,
 )
@@ -107,8 +111,9 @@ UNALLOCATED_STATES = ("backordered", "rejected")
 BENCH_LOW_STOCK_THRESHOLD = 60
 # The traffic generators (the marketplaces' buyers), the sampler and the sandbox marketplaces (their API server
 # and webhook worker) are the world around the hub, not the hub: on this machine they share its two cores, and a
-# marketplace's CPU is not the hub's. They run at this nice value, so they take what the hub leaves (a generator
-# short of CPU falls behind: ``orders_placed_per_s`` says so; a slow marketplace shows in the push round trip).
+# marketplace's CPU is not the hub's. They run at this nice value, so they take what the hub leaves within their
+# scheduler group (a generator short of CPU falls behind: ``orders_placed_per_s`` says so; a slow marketplace shows
+# in the push round trip). Across autogroups (see the docstring) nice does not apply.
 HARNESS_NICE = 10
 
 
@@ -136,6 +141,9 @@ def parse_args(argv=None):
     parser.add_argument("--broker-url", default=os.environ.get("BENCH_BROKER_URL", DEFAULT_BROKER_URL))
     parser.add_argument("--workers", type=int, default=1, help="workers on the sync queue (webhooks, drains, pushes)")
     parser.add_argument("--concurrency", type=int, default=4, help="pool size of each worker")
+    parser.add_argument(
+        "--pool", choices=("prefork", "threads"), default="prefork", help="pool of the sync queue's workers"
+    )
     parser.add_argument(
         "--web", choices=("gunicorn", "runserver"), default="gunicorn", help="web server of the hub and the sandboxes"
     )
@@ -268,6 +276,7 @@ class Sampler(threading.Thread):
         from django.db import connection
 
         os.setpriority(os.PRIO_PROCESS, threading.get_native_id(), HARNESS_NICE)  # Linux: this thread only
+        own_backend_renice(HARNESS_NICE)
         try:
             while not self._stop_event.is_set():
                 started, cpu_started = time.monotonic(), time.thread_time()
@@ -305,6 +314,7 @@ def _generate(rate: float, seconds: float, seller_skus, seed: int, nice: int, re
 
     connections.close_all()  # never share the parent's connections
     os.nice(nice)
+    own_backend_renice(nice)
     rng = random.Random(seed)
     listings = SandboxListing.objects.select_related("shop").filter(quantity__gt=0)
     pool = list(listings.filter(seller_sku__in=seller_skus) if seller_skus else listings)
@@ -803,6 +813,7 @@ def run(args) -> dict:
         port=port,
         workers=args.workers,
         concurrency=args.concurrency,
+        pool=args.pool,
         web_server=args.web,
         sandbox_port=sandbox_port,
         sandbox_nice=HARNESS_NICE,
