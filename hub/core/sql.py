@@ -21,15 +21,31 @@ def values_update(
     condition: str = "",
     params: Sequence = (),
 ) -> None:
-    """Update many rows of ``model``'s table in one statement, each with values of its own.
+    """Update many rows of ``model``'s table in one statement, each with values of its own (``values_update_sql``)."""
+    if not rows:
+        return
+    sql, values = values_update_sql(model, columns, rows, assignments, condition=condition, params=params)
+    with connection.cursor() as cursor:
+        cursor.execute(sql, values)
+
+
+def values_update_sql(
+    model,
+    columns: Sequence[str],
+    rows: Sequence[Sequence],
+    assignments: str,
+    *,
+    condition: str = "",
+    params: Sequence = (),
+) -> tuple[str, list]:
+    """The statement and parameters that update many rows of ``model``'s table, each with values of its own.
 
     ``columns`` name each row's values, the primary key first. ``assignments`` (the SET list) and
     ``condition`` are SQL in which ``t`` is the table and ``v.<column>`` a row's value; their ``%s``
     placeholders take ``params``, the assignments' first. A value of None in every row would reach
-    PostgreSQL untyped: write NULL in the assignments instead. PostgreSQL and SQLite (3.33+).
+    PostgreSQL untyped: write NULL in the assignments instead. PostgreSQL and SQLite (3.33+); on
+    PostgreSQL the statement may also stand in a ``WITH`` of data-modifying statements.
     """
-    if not rows:
-        return
     quote = connection.ops.quote_name
     row = "(" + ", ".join(["%s"] * len(columns)) + ")"
     names = ", ".join(quote(column) for column in columns)
@@ -40,8 +56,7 @@ def values_update(
     if condition:
         sql += f" AND ({condition})"
     values = [_adapt(value) for row_values in rows for value in row_values]
-    with connection.cursor() as cursor:
-        cursor.execute(sql, [*values, *(_adapt(value) for value in params)])
+    return sql, [*values, *(_adapt(value) for value in params)]
 
 
 def _adapt(value):

@@ -16,6 +16,8 @@ from django.db.models import Q, Sum
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from hub.core.sql import values_update_sql
+
 from ..exceptions import InsufficientStock, InvalidQuantity, UnknownSku
 from ..ledger import movement_hash
 from ..models import KitComponent, LowStockAlert, Movement, Sku, Stock
@@ -242,20 +244,16 @@ def execute_together(statements: list[Statement], *, prepared: bool = False):
 
 def _balances_statement(name: str, rows: list[Stock]) -> Statement:
     """One ``UPDATE ... FROM (VALUES ...)`` for all rows (bulk_update's CASE grows quadratically)."""
-    table = connection.ops.quote_name(Stock._meta.db_table)
-    values = ", ".join(["(%s, %s, %s, %s, %s, %s)"] * len(rows))
-    params = [
-        p
-        for row in rows
-        for p in (row.pk, row.on_hand, row.reserved, row.ledger_sequence, row.ledger_prev_head, row.ledger_head)
-    ]
-    # VALUES columns are column1..column6 in both PostgreSQL and SQLite.
-    sql = f"""
-        UPDATE {table} SET on_hand = v.column2, reserved = v.column3,
-            ledger_sequence = v.column4, ledger_prev_head = v.column5, ledger_head = v.column6
-        FROM (VALUES {values}) AS v
-        WHERE {table}.id = v.column1
-    """  # noqa: S608 - the table name comes from the model, every value is a parameter
+    sql, params = values_update_sql(
+        Stock,
+        ("id", "on_hand", "reserved", "ledger_sequence", "ledger_prev_head", "ledger_head"),
+        [
+            (row.pk, row.on_hand, row.reserved, row.ledger_sequence, row.ledger_prev_head, row.ledger_head)
+            for row in rows
+        ],
+        "on_hand = v.on_hand, reserved = v.reserved, ledger_sequence = v.ledger_sequence, "
+        "ledger_prev_head = v.ledger_prev_head, ledger_head = v.ledger_head",
+    )
     return Statement(name, sql, params)
 
 
