@@ -73,8 +73,8 @@ def test_a_short_run_reports_every_figure_and_stops_every_process():
         "--settle-seconds=5",
     ]
 
-    # when the benchmark runs
-    finished = subprocess.run(command, cwd=ROOT, capture_output=True, text=True, timeout=55, check=False)
+    # when the benchmark runs (the timeout only guards against a hang: a healthy run takes about 50 s here)
+    finished = subprocess.run(command, cwd=ROOT, capture_output=True, text=True, timeout=150, check=False)
 
     # then it printed one JSON object with every figure, overall and per platform
     assert finished.returncode == 0, finished.stderr[-3000:]
