@@ -51,6 +51,10 @@ def account_push(account_id: int) -> PushRun:
     lock_key, token = f"push-lock:{account_id}", uuid.uuid4().hex
     if not cache.add(lock_key, token, timeout=LOCK_SECONDS):
         mark_dirty(account_id)  # the running pusher will loop once more
+        # ... unless it died holding the lock (a killed worker): then look again once the lock has expired,
+        # instead of leaving the targets to the next sweep. One look per lock term.
+        if cache.add(f"push-lock-watch:{account_id}", 1, timeout=LOCK_SECONDS):
+            return PushRun(retry_in=LOCK_SECONDS + 1)
         return PushRun()
     try:
         account = MarketplaceAccount.objects.defer("credentials").get(pk=account_id)

@@ -302,3 +302,19 @@ def test_an_acknowledgement_never_undoes_a_newer_target_or_a_newer_acknowledgeme
     assert shopify.changed_at is not None  # with the time of its change
     ebay.refresh_from_db()
     assert (ebay.pushed_version, ebay.pushed_quantity) == (3, 2)
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_pusher_that_finds_the_lock_held_looks_again_once_the_lock_has_expired(five_platforms):
+    from django.core.cache import cache
+
+    from hub.sync.dispatcher import LOCK_SECONDS
+
+    _sku, listings = five_platforms
+    account_id = listings["shopee"].account_id
+    cache.set(f"push-lock:{account_id}", "a pusher that was killed", timeout=LOCK_SECONDS)
+
+    first, second = account_push(account_id), account_push(account_id)
+
+    assert first.retry_in == LOCK_SECONDS + 1  # after the dead holder's lock expired
+    assert second.retry_in is None  # one look per lock term, however often the account is woken
