@@ -85,6 +85,9 @@ def test_a_short_run_reports_every_figure_and_stops_every_process():
         assert set(figures["per_platform"]) == PLATFORMS
         for platform_figures in figures["per_platform"].values():
             assert set(platform_figures) >= PLATFORM_KEYS
+            assert platform_figures["push_limit_by_account"], "every platform has accounts with listings"
+            assert platform_figures["push_limit_floor_s"] >= 0
+        assert set(figures["platforms_whose_limits_forbid_goal"]) <= PLATFORMS
         assert figures["orders_placed"] > 0
         assert figures["orders_ingested"] + figures["not_ingested"] == figures["orders_placed"]
     # and nothing it started is still running
