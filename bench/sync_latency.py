@@ -56,7 +56,7 @@ Figures, per phase, overall and per platform:
   limit, given how often their targets changed during the traffic (``bench/_limits.py``). A platform
   whose floor passes the 2 s goal cannot meet it at this traffic whatever the hub does;
   hub_latency_p99_s_where_limits_allow is the p99 over the other platforms' listings, and
-  platforms_whose_limits_forbid_goal names the rest;
+  platforms_whose_limits_forbid_goal names the rest (floor_at_hub_pace_s: the same at the hub's own pace);
 - cpu_seconds: CPU seconds of each process of the run (with its exited children: PostgreSQL's
   backends) while the steady traffic ran, over the burst and its settling, and while the burst's
   traffic ran, with the cores busy on average.
@@ -735,6 +735,7 @@ def push_limit_floors(window: Window) -> dict[str, list[dict]]:
     push versions; changes folded into one retarget count once, so the rates err low), and the shortest
     worst-case wait the platform's push limit allows at that rate (``bench._limits``)."""
     from hub.marketplaces.registry import adapter_class
+    from hub.sync.limits import PACE
     from sellers.models import Listing
 
     seconds = window.traffic_to - window.traffic_from
@@ -755,6 +756,7 @@ def push_limit_floors(window: Window) -> dict[str, list[dict]]:
                 "push_calls_per_s_allowed": round(rate, 2),
                 "listings_per_call": batch,
                 "floor_s": shortest_worst_wait(rates, rate, batch),
+                "floor_at_hub_pace_s": shortest_worst_wait(rates, PACE[platform].push_rate, batch),
             }
         )
     return floors
