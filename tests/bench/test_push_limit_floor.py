@@ -2,12 +2,8 @@
 account to tell which platforms' limits allow the latency goal at its traffic."""
 
 import random
-import sys
-from pathlib import Path
 
 import pytest
-
-sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
 
 from bench._limits import pushes_needed, shortest_worst_wait
 
