@@ -41,8 +41,8 @@ from .velocity import (
     backlog_units,
     in_flight_seconds_now,
     pending_orders,
-    platform_rates,
     recent_rates,
+    recent_rates_and_totals,
     units_in_flight,
 )
 
@@ -312,10 +312,12 @@ def _in_flight_held(live, recipes) -> dict[int, int]:
     """
     skus = {listing.sku_id: listing.sku for listing in live}
     components = {c for sku_id in skus for c, _per in recipes.get(sku_id, ())}
-    rates = recent_rates(set(skus) | components)
     seconds = in_flight_seconds_now()
     pending = pending_orders()
-    totals = platform_rates() if pending else {}
+    if pending:  # each SKU's share of its platform's waiting orders needs the platform's total too
+        rates, totals = recent_rates_and_totals(set(skus) | components)
+    else:
+        rates, totals = recent_rates(set(skus) | components), {}
 
     def in_flight(sku_id) -> int:
         sku_rates = rates.get(sku_id, {})

@@ -77,10 +77,24 @@ def kit_available(kit_id: int, *, seller=None) -> int:
 def skus_affected_by(sku_ids) -> set[int]:
     """The SKUs whose advertised quantity a change to ``sku_ids`` can move: themselves and their kits."""
     sku_ids = set(sku_ids)
-    return sku_ids | set(KitComponent.objects.filter(component_id__in=sku_ids).values_list("kit_id", flat=True))
+    kits = KitComponent.objects.filter(component_id__in=sku_ids).order_by().values_list("kit_id", flat=True)
+    return sku_ids | set(kits)
 
 
-def skus_sold_with_components(sku_ids) -> set[int]:
-    """The SKUs whose stock a sale of ``sku_ids`` takes: themselves, and a kit's components."""
+def skus_sale_reach(sku_ids) -> tuple[set[int], set[int]]:
+    """For a sale of ``sku_ids``, in one query: (the SKUs whose stock it takes: themselves and a kit's components,
+    the SKUs whose advertised quantity that can move: those and every kit holding any of them).
+
+    The second hop matters: selling kit A takes its component X, which moves every other kit holding X.
+    """
     sku_ids = set(sku_ids)
-    return sku_ids | set(KitComponent.objects.filter(kit_id__in=sku_ids).values_list("component_id", flat=True))
+    components_of_sold_kits = KitComponent.objects.filter(kit_id__in=sku_ids).order_by().values("component_id")
+    rows = list(
+        KitComponent.objects.filter(
+            Q(kit_id__in=sku_ids) | Q(component_id__in=sku_ids) | Q(component_id__in=components_of_sold_kits)
+        )
+        .order_by()
+        .values_list("kit_id", "component_id")
+    )
+    sold = sku_ids | {component for kit, component in rows if kit in sku_ids}
+    return sold, sold | {kit for kit, component in rows if component in sold}

@@ -4,6 +4,7 @@ Lock order, everywhere: the order row, then (inside the inventory service) reser
 then stock rows. Reservation happens in the same transaction as the order is stored.
 """
 
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from django.db import IntegrityError, transaction
@@ -29,6 +30,7 @@ class IngestResult:
     order: Order
     created: bool
     applied: bool  # False when the payload was not newer than what the hub already had
+    lines: tuple[OrderLine, ...] = ()  # of a new order: its lines as stored (listing and SKU mapped)
 
 
 def order_transition(order: Order, target: str, *, note: str = "", actor=None) -> Order:
@@ -55,7 +57,12 @@ def order_transition(order: Order, target: str, *, note: str = "", actor=None) -
 
 
 def order_ingest(
-    *, account: MarketplaceAccount, canonical: CanonicalOrder, raw: dict, details_pending: bool = False
+    *,
+    account: MarketplaceAccount,
+    canonical: CanonicalOrder,
+    raw: dict,
+    details_pending: bool = False,
+    on_stored: Callable[[IngestResult], None] | None = None,
 ) -> IngestResult:
     """Store a marketplace order (or apply a newer update to it) and reserve its stock.
 
@@ -70,25 +77,35 @@ def order_ingest(
        service by the seller's shortage policy, and an anomaly then puts it on hold (with
        its stock reserved) with a reason an operator can read. With details pending, the
        checks on the buyer and the address wait for the details.
+
+    ``on_stored`` runs inside the same transaction with the result (the caller's own bookkeeping, such as
+    marking the inbox message, commits with the order or not at all).
     """
     with transaction.atomic():
-        order, created = _order_insert_or_lock(account, canonical, raw, details_pending)
-        if not created:
-            applied = _order_update(order, canonical, raw, details_pending)
-            return IngestResult(order, created=False, applied=applied)
-        lines = _lines_create(order, canonical)
-        if canonical.status in CANCELLED_STATUSES:
-            order_transition(order, OrderState.CANCELLED, note=_("Cancelled at the marketplace before ingest."))
-        elif unmapped := [line.seller_sku for line in lines if line.sku_id is None]:
-            _hold(order, HoldReason.UNKNOWN_SKU, _("No listing maps %(skus)s.") % {"skus": ", ".join(unmapped)})
-        else:
-            # The marketplace has already sold the units: reserve them even when the order
-            # looks wrong, so that the hold cannot become an oversell while an operator looks.
-            hold = first_hold(account.pk, canonical, details_pending=details_pending)
-            order_allocate(order, lines)
-            if hold and order.state in (OrderState.ALLOCATED, OrderState.BACKORDERED):
-                _hold(order, hold.reason, hold.note)
-        return IngestResult(order, created=True, applied=True)
+        result = _order_store(account, canonical, raw, details_pending)
+        if on_stored is not None:
+            on_stored(result)
+        return result
+
+
+def _order_store(account, canonical: CanonicalOrder, raw: dict, details_pending: bool) -> IngestResult:
+    order, created = _order_insert_or_lock(account, canonical, raw, details_pending)
+    if not created:
+        applied = _order_update(order, canonical, raw, details_pending)
+        return IngestResult(order, created=False, applied=applied)
+    lines = _lines_create(order, canonical)
+    if canonical.status in CANCELLED_STATUSES:
+        order_transition(order, OrderState.CANCELLED, note=_("Cancelled at the marketplace before ingest."))
+    elif unmapped := [line.seller_sku for line in lines if line.sku_id is None]:
+        _hold(order, HoldReason.UNKNOWN_SKU, _("No listing maps %(skus)s.") % {"skus": ", ".join(unmapped)})
+    else:
+        # The marketplace has already sold the units: reserve them even when the order
+        # looks wrong, so that the hold cannot become an oversell while an operator looks.
+        hold = first_hold(account.pk, canonical, details_pending=details_pending)
+        order_allocate(order, lines)
+        if hold and order.state in (OrderState.ALLOCATED, OrderState.BACKORDERED):
+            _hold(order, hold.reason, hold.note)
+    return IngestResult(order, created=True, applied=True, lines=tuple(lines))
 
 
 def _ship_fields(canonical: CanonicalOrder) -> dict:
@@ -122,6 +139,8 @@ def _order_insert_or_lock(account, canonical: CanonicalOrder, raw: dict, details
     try:
         with transaction.atomic():
             order = Order.objects.create(account=account, external_id=canonical.external_id, **fields)
+        if MarketplaceAccount.seller.is_cached(account):
+            order.seller = account.seller  # the shortage policy and pool rights are read from it
         OrderEvent.objects.create(order=order, to_state=order.state, note=_("Received from the marketplace."))
         return order, True
     except IntegrityError:

@@ -40,22 +40,33 @@ class PushRun:
     sent: int = 0
     failed: int = 0
     retry_in: float | None = None  # run again after this many seconds (throttle, backoff, busy)
+    looked: bool = False  # this run held the account's lock and read its due targets
 
 
 def mark_dirty(account_id: int) -> None:
-    cache.set(f"push-dirty:{account_id}", 1, timeout=3600)
+    cache.set(_dirty_key(account_id), 1, timeout=3600)
+
+
+def is_dirty(account_id: int) -> bool:
+    """Whether targets changed since the account's pusher last looked (another run found it busy)."""
+    return bool(cache.get(_dirty_key(account_id)))
+
+
+def _dirty_key(account_id: int) -> str:
+    return f"push-dirty:{account_id}"
 
 
 def account_push(account_id: int) -> PushRun:
     """Push pending targets of one account until none is due, the bucket is empty, or the platform says wait."""
     lock_key, token = f"push-lock:{account_id}", uuid.uuid4().hex
     if not cache.add(lock_key, token, timeout=LOCK_SECONDS):
-        mark_dirty(account_id)  # the running pusher will loop once more
-        # ... unless it died holding the lock (a killed worker): then look again once the lock has expired,
-        # instead of leaving the targets to the next sweep. One look per lock term.
-        if cache.add(f"push-lock-watch:{account_id}", 1, timeout=LOCK_SECONDS):
-            return PushRun(retry_in=LOCK_SECONDS + 1)
-        return PushRun()
+        mark_dirty(account_id)  # the running pusher will loop once more, or wake the account again as it leaves
+        if not cache.add(lock_key, token, timeout=LOCK_SECONDS):  # (it may have left before the mark: take over)
+            # ... unless it died holding the lock (a killed worker): then look again once the lock has expired,
+            # instead of leaving the targets to the next sweep. One look per lock term.
+            if cache.add(f"push-lock-watch:{account_id}", 1, timeout=LOCK_SECONDS):
+                return PushRun(retry_in=LOCK_SECONDS + 1)
+            return PushRun()
     try:
         account = MarketplaceAccount.objects.defer("credentials").get(pk=account_id)
         if account.status != AccountStatus.ACTIVE:
@@ -64,23 +75,29 @@ def account_push(account_id: int) -> PushRun:
         pace = PACE[account.platform]
         bucket = TokenBucket(f"push:{account_id}", pace.push_rate, pace.push_burst)
         sent = failed = 0
+        dirty_key = _dirty_key(account_id)
         try:
-            for _ in range(MAX_BATCHES_PER_RUN):
-                cache.touch(lock_key, LOCK_SECONDS)
-                cache.delete(f"push-dirty:{account_id}")
-                batch = _due(account, adapter.batch_limit, pace.daily_revisions_per_listing)
+            for loop in range(MAX_BATCHES_PER_RUN):
+                if loop:
+                    cache.touch(lock_key, LOCK_SECONDS)
+                cache.delete(dirty_key)
+                batch, more = _due(account, adapter.batch_limit, pace.daily_revisions_per_listing)
                 if not batch:
-                    if cache.get(f"push-dirty:{account_id}"):
+                    if cache.get(dirty_key):
                         continue
-                    return PushRun(sent, failed)
+                    return PushRun(sent, failed, looked=True)
                 wait = bucket.take()
                 if wait > 0:
-                    return PushRun(sent, failed, retry_in=wait)
+                    return PushRun(sent, failed, retry_in=wait, looked=True)
                 ok, bad, retry_in = _push_batch(account, adapter, batch)
                 sent, failed = sent + ok, failed + bad
                 if retry_in is not None:
-                    return PushRun(sent, failed, retry_in=retry_in)
-            return PushRun(sent, failed, retry_in=0.1)
+                    return PushRun(sent, failed, retry_in=retry_in, looked=True)
+                if not more and not cache.get(dirty_key):
+                    # Everything due when the batch was read went in it, and no target changed since (a retarget
+                    # marks the account dirty after it commits): no need to read again.
+                    return PushRun(sent, failed, looked=True)
+            return PushRun(sent, failed, retry_in=0.1, looked=True)
         finally:
             adapter.close()
     finally:
@@ -99,7 +116,8 @@ def accounts_with_due_pushes() -> list[int]:
     )
 
 
-def _due(account, limit: int, daily_cap: int | None) -> list[ListingPush]:
+def _due(account, limit: int, daily_cap: int | None) -> tuple[list[ListingPush], bool]:
+    """The most urgent due targets, at most ``limit``; and whether more may be due than were read."""
     now = timezone.now()
     pending = (
         ListingPush.objects.filter(account=account, pushed_version__lt=F("version"))
@@ -108,9 +126,11 @@ def _due(account, limit: int, daily_cap: int | None) -> list[ListingPush]:
         .order_by("priority", "changed_at", "id")
     )
     if daily_cap is None:
-        return list(pending[:limit])
+        batch = list(pending[:limit])
+        return batch, len(batch) == limit
     chosen = []
-    for push in pending[: limit * 4]:
+    read = list(pending[: limit * 4])
+    for push in read:
         used = _revisions_today(push.listing_id)
         budget_left = daily_cap - used
         if budget_left <= 0:
@@ -120,7 +140,7 @@ def _due(account, limit: int, daily_cap: int | None) -> list[ListingPush]:
         chosen.append(push)
         if len(chosen) == limit:
             break
-    return chosen
+    return chosen, len(chosen) == limit or len(read) == limit * 4
 
 
 def _revision_key(listing_id: int) -> str:

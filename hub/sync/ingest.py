@@ -53,21 +53,28 @@ def inbox_apply(
     *,
     details_pending: bool = False,
 ):
-    """Ingest one parsed order and mark its inbox message; errors leave the message failed, not lost."""
+    """Ingest one parsed order and mark its inbox message in the same transaction; errors leave the message
+    failed, not lost."""
+
+    def processed(result) -> None:
+        state = InboxState.PROCESSED if result.applied else InboxState.IGNORED
+        InboxMessage.objects.filter(pk=message.pk).update(state=state, processed_at=timezone.now(), error="")
+
     try:
-        result = order_ingest(account=account, canonical=canonical, raw=raw, details_pending=details_pending)
+        result = order_ingest(
+            account=account, canonical=canonical, raw=raw, details_pending=details_pending, on_stored=processed
+        )
     except Exception as error:
         InboxMessage.objects.filter(pk=message.pk).update(
             state=InboxState.FAILED, error=f"{type(error).__name__}: {error}"[:2000], processed_at=timezone.now()
         )
         raise
-    state = InboxState.PROCESSED if result.applied else InboxState.IGNORED
-    InboxMessage.objects.filter(pk=message.pk).update(state=state, processed_at=timezone.now(), error="")
     if result.created:
         order = result.order
         detection_observe(account.platform, max(0.0, (order.created_at - order.placed_at).total_seconds()))
-        sold_on = order.lines.exclude(listing__isnull=True).values_list("listing_id", flat=True)
-        for account_id in sorted(listings_sold(sold_on)):
+        sold = [line for line in result.lines if line.listing_id is not None]
+        sold_on = [line.listing_id for line in sold]
+        for account_id in sorted(listings_sold(sold_on, sku_ids={line.sku_id for line in sold})):
             push_soon(account_id, countdown=PUSH_COALESCE_SECONDS)
     return result
 
@@ -241,7 +248,7 @@ def _cursor_set(account, newest: datetime) -> None:
 def inbox_process(message_id: int):
     """Process (or retry) one stored message: a push is parsed, or its order fetched when the push only
     names it; a pulled order is fetched again from the platform, which has its latest state. Then ingest."""
-    message = InboxMessage.objects.select_related("account").defer("account__credentials").get(pk=message_id)
+    message = InboxMessage.objects.select_related("account__seller").defer("account__credentials").get(pk=message_id)
     if message.state == InboxState.PROCESSED:
         return None
     if not message.external_id:  # a push about something other than an order

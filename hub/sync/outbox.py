@@ -16,7 +16,7 @@ from django.utils import timezone
 from hub.core.sql import values_update
 from inventory.allocation import advertised_quantities
 from inventory.models import AllocationRule
-from inventory.selectors import skus_affected_by, skus_sold_with_components
+from inventory.selectors import skus_affected_by, skus_sale_reach
 from inventory.velocity import skus_sold_within
 from orders.enums import OrderState
 from orders.models import OrderLine
@@ -307,23 +307,24 @@ def rush_targets_refresh(window_seconds: float) -> set[int]:
         return _targets_update(_live_listings(moved), dict.fromkeys(moved, now))
 
 
-def listings_sold(listing_ids) -> set[int]:
+def listings_sold(listing_ids, *, sku_ids=None) -> set[int]:
     """After an order was stored: new targets for every listing of its SKUs now, without waiting for the drain.
 
     The listings the order was placed on lowered what they show by themselves; they are pushed
     only if their target is not that (a capped listing with plenty of stock still advertises its
-    cap). Returns the accounts to wake.
+    cap). ``sku_ids``: those listings' SKUs, when the caller has them. Returns the accounts to wake.
     """
     listing_ids = sorted(set(listing_ids))
     if not listing_ids:
         return set()
+    if sku_ids is None:
+        sku_ids = Listing.objects.filter(pk__in=listing_ids).order_by().values_list("sku_id", flat=True)
     now = timezone.now()
     with transaction.atomic():
-        sold = skus_sold_with_components(Listing.objects.filter(pk__in=listing_ids).values_list("sku_id", flat=True))
+        sold, affected = skus_sale_reach(sku_ids)
         # The sale's own changes (and any other committed change of these SKUs) are done here: the drain
         # that follows has nothing left to recompute for them.
         changes, first_change = _changes_claim(StockChange.objects.filter(sku_id__in=sold))
-        affected = skus_affected_by(sold)
         listings = _live_listings(affected)
         pushes = pushes_locked(listings, unless_busy=True) if listings else {}
         if pushes is None:

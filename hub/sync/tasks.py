@@ -66,6 +66,10 @@ def account_push_task(account_id: int, urgent: bool = False) -> None:
     run = dispatcher.account_push(account_id)
     if run.retry_in is not None:
         account_push_task.apply_async(args=[account_id], countdown=max(run.retry_in, 0.05))
+    elif run.looked and dispatcher.is_dirty(account_id):
+        # A run that found this one busy marked the account after this one's last look: wake it again
+        # (nothing is queued when a run is already waiting).
+        push_soon(account_id)
 
 
 @shared_task(ignore_result=True)

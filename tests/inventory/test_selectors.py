@@ -1,6 +1,6 @@
 import datetime as dt
 
-from inventory.selectors import kit_available, skus_affected_by, stock_summary_list
+from inventory.selectors import kit_available, skus_affected_by, skus_sale_reach, stock_summary_list
 from inventory.services import (
     OrderLine,
     inbound_shipment_create,
@@ -42,3 +42,18 @@ def test_kit_availability_is_the_minimum_over_components_and_kits_are_affected_b
     assert kit_available(kit.pk) == 3
     assert skus_affected_by([lid.pk]) == {lid.pk, kit.pk}
     assert skus_affected_by([other.pk]) == {other.pk}
+
+
+def test_a_sale_reaches_the_kits_that_share_a_component_with_what_it_takes(db, django_assert_num_queries):
+    bottle, lid, strap, loose = SkuFactory(), SkuFactory(), SkuFactory(), SkuFactory()
+    gift_set = kit_of("GIFT", {bottle: 1, lid: 1})
+    travel_set = kit_of("TRAVEL", {bottle: 1, strap: 2})
+
+    with django_assert_num_queries(1):
+        sold, affected = skus_sale_reach([gift_set.pk])
+
+    # selling the gift set takes a bottle, so the travel set (which needs a bottle too) moves
+    assert sold == {gift_set.pk, bottle.pk, lid.pk}
+    assert affected == {gift_set.pk, bottle.pk, lid.pk, travel_set.pk}
+    assert skus_sale_reach([strap.pk]) == ({strap.pk}, {strap.pk, travel_set.pk})
+    assert skus_sale_reach([loose.pk]) == ({loose.pk}, {loose.pk})

@@ -318,3 +318,21 @@ def test_a_pusher_that_finds_the_lock_held_looks_again_once_the_lock_has_expired
 
     assert first.retry_in == LOCK_SECONDS + 1  # after the dead holder's lock expired
     assert second.retry_in is None  # one look per lock term, however often the account is woken
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_pusher_that_took_everything_due_in_one_batch_does_not_read_the_targets_again(five_platforms):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    _sku, listings = five_platforms
+    shopify = listings["shopify"]
+    listings_refresh([shopify.pk])
+
+    with CaptureQueriesContext(connection) as queries:
+        run = account_push(shopify.account_id)
+
+    assert (run.sent, run.failed, run.retry_in) == (1, 0, None)
+    assert shown(shopify) == 10
+    reads = [query["sql"] for query in queries.captured_queries if query["sql"].startswith('SELECT "sync_listingpush"')]
+    assert len(reads) == 1
