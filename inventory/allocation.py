@@ -49,10 +49,35 @@ from .velocity import (
 # Below this many times the units in flight, a SKU that is selling switches to the split.
 RUSH_THRESHOLD_FACTOR = 2
 
-SIBLING_FIELDS = (
+@dataclass(frozen=True)
+class _Sibling:
+    """What the formula reads of an active listing of the SKUs, as plain values (no model instances)."""
+
+    pk: int
+    sku_id: int
+    account_id: int
+    platform: str
+    account_status: str
+    seller_id: int
+    seller_priority: int
+    may_draw_on_pool: bool
+    seller_is_active: bool
+    is_kit: bool
+    sku_is_active: bool
+
+    @property
+    def is_live(self) -> bool:
+        return self.account_status == AccountStatus.ACTIVE and self.seller_is_active and self.sku_is_active
+
+
+# In _Sibling's field order; never the account's encrypted credentials (decrypting them was a third of the time).
+_SIBLING_COLUMNS = (
+    "pk",
     "sku_id",
-    "account__status",
+    "account_id",
     "account__platform",
+    "account__status",
+    "account__seller_id",
     "account__seller__priority",
     "account__seller__may_draw_on_pool",
     "account__seller__is_active",
@@ -169,12 +194,16 @@ def pool_units_claimed(shown: int, *, own: int, pool: int, terms: Terms) -> int:
 def rule_for(listing: Listing, rules: list[AllocationRule]) -> AllocationRule | None:
     """The most specific active rule matching the listing (account 4, seller 2, platform 1; then lowest id)."""
     account = listing.account
+    return _rule_matching(account.pk, account.seller_id, account.platform, rules)
+
+
+def _rule_matching(account_id: int, seller_id: int, platform: str, rules: list[AllocationRule]):
     matching = [
         rule
         for rule in rules
-        if (rule.account_id is None or rule.account_id == account.pk)
-        and (rule.seller_id is None or rule.seller_id == account.seller_id)
-        and (not rule.platform or rule.platform == account.platform)
+        if (rule.account_id is None or rule.account_id == account_id)
+        and (rule.seller_id is None or rule.seller_id == seller_id)
+        and (not rule.platform or rule.platform == platform)
     ]
     return min(matching, key=lambda rule: (-rule.specificity, rule.pk), default=None)
 
@@ -210,12 +239,12 @@ def advertised_quantities(listings, claims: dict[int, int] | None = None) -> dic
         sku_ids = {listing.sku_id for listing in listings}
     else:
         sku_ids = set(Listing.objects.filter(pk__in=listing_ids).values_list("sku_id", flat=True))
-    siblings = list(
-        Listing.objects.filter(sku_id__in=sku_ids, is_active=True)
-        .select_related("account__seller", "sku")
-        .only(*SIBLING_FIELDS)  # never the account's encrypted credentials: decrypting them was a third of the time
+    siblings = [
+        _Sibling(*row)
+        for row in Listing.objects.filter(sku_id__in=sku_ids, is_active=True)
         .order_by("pk")
-    )
+        .values_list(*_SIBLING_COLUMNS)
+    ]
     rules = list(AllocationRule.objects.filter(is_active=True).order_by("pk"))
     adaptive = {}
     if any(rule.buffer_mode == "adaptive" for rule in rules):
@@ -232,50 +261,47 @@ def advertised_quantities(listings, claims: dict[int, int] | None = None) -> dic
         recipes[kit_id].append((component_id, per))
     pool, own = _available({c for recipe in recipes.values() for c, _per in recipe} | sku_ids)
 
-    def units(sku, seller_id):
+    def units(listing: _Sibling):
         """(own, pool) in units of the listing's SKU; kits count whole kits."""
-        if not sku.is_kit:
-            return own[(sku.pk, seller_id)], pool[sku.pk]
-        recipe = recipes.get(sku.pk)
+        sku_id, seller_id = listing.sku_id, listing.seller_id
+        if not listing.is_kit:
+            return own[(sku_id, seller_id)], pool[sku_id]
+        recipe = recipes.get(sku_id)
         if not recipe:
             return 0, 0
         own_kits = min(own[(c, seller_id)] // per for c, per in recipe)
         pool_kits = min(pool[c] // per for c, per in recipe)
         return own_kits, pool_kits
 
-    def kit_total(sku, seller_id):
-        return min((own[(c, seller_id)] + pool[c]) // per for c, per in recipes[sku.pk])
+    def kit_total(listing: _Sibling):
+        return min((own[(c, listing.seller_id)] + pool[c]) // per for c, per in recipes[listing.sku_id])
 
-    live = [
-        listing
-        for listing in siblings
-        if listing.account.status == AccountStatus.ACTIVE and listing.account.seller.is_active and listing.sku.is_active
-    ]
+    live = [listing for listing in siblings if listing.is_live]
     held = _in_flight_held(live, recipes) if any(rule.low_stock_threshold for rule in rules) else defaultdict(int)
     terms = {}
     for listing in live:
-        listing_terms = Terms.of(rule_for(listing, rules), adaptive.get((listing.sku_id, listing.account.platform), 0))
+        rule = _rule_matching(listing.account_id, listing.seller_id, listing.platform, rules)
+        listing_terms = Terms.of(rule, adaptive.get((listing.sku_id, listing.platform), 0))
         if listing_terms.low_stock_threshold and held[listing.sku_id]:
             # a rush switches to the split while the pool still covers what is in flight
             threshold = max(listing_terms.low_stock_threshold, RUSH_THRESHOLD_FACTOR * held[listing.sku_id])
             listing_terms = replace(listing_terms, low_stock_threshold=threshold)
         terms[listing.pk] = listing_terms
-    rank = {listing.pk: (not terms[listing.pk].is_priority, listing.account.seller.priority) for listing in live}
+    rank = {listing.pk: (not terms[listing.pk].is_priority, listing.seller_priority) for listing in live}
     best = {}
     for listing in live:
         best[listing.sku_id] = min(best.get(listing.sku_id, rank[listing.pk]), rank[listing.pk])
     sharers = defaultdict(list)  # top-rank listings that may draw on the pool, in listing order
     for listing in live:
-        if rank[listing.pk] == best[listing.sku_id] and listing.account.seller.may_draw_on_pool:
+        if rank[listing.pk] == best[listing.sku_id] and listing.may_draw_on_pool:
             sharers[listing.sku_id].append(listing.pk)
 
     units_of = {}
     for listing in live:
-        seller = listing.account.seller
-        own_units, pool_units = units(listing.sku, seller.pk)
-        if listing.sku.is_kit and seller.may_draw_on_pool and listing.sku.pk in recipes:
+        own_units, pool_units = units(listing)
+        if listing.is_kit and listing.may_draw_on_pool and listing.sku_id in recipes:
             # Own and pool components combine into more kits than either alone.
-            pool_units = max(pool_units, kit_total(listing.sku, seller.pk) - own_units)
+            pool_units = max(pool_units, kit_total(listing) - own_units)
         units_of[listing.pk] = (own_units, pool_units)
 
     pool_shares = {}
@@ -297,7 +323,7 @@ def advertised_quantities(listings, claims: dict[int, int] | None = None) -> dic
         result[listing.pk] = advertise(
             own=own_units,
             pool=pool_units,
-            may_draw_on_pool=listing.account.seller.may_draw_on_pool,
+            may_draw_on_pool=listing.may_draw_on_pool,
             terms=terms[listing.pk],
             top_rank=rank[listing.pk] == best[listing.sku_id],
             pool_share=pool_shares.get(listing.pk),
@@ -310,7 +336,7 @@ def _in_flight_held(live, recipes) -> dict[int, int]:
 
     A kit sells as fast as its fastest component allows: a component's units in flight over its units per kit.
     """
-    skus = {listing.sku_id: listing.sku for listing in live}
+    skus = {listing.sku_id: listing.is_kit for listing in live}
     components = {c for sku_id in skus for c, _per in recipes.get(sku_id, ())}
     seconds = in_flight_seconds_now()
     pending = pending_orders()
@@ -324,8 +350,8 @@ def _in_flight_held(live, recipes) -> dict[int, int]:
         return units_in_flight(sku_rates, seconds, backlog_units(sku_rates, pending, totals))
 
     held = defaultdict(int)
-    for sku_id, sku in skus.items():
-        if sku.is_kit:
+    for sku_id, is_kit in skus.items():
+        if is_kit:
             held[sku_id] = max((-(-in_flight(c) // per) for c, per in recipes.get(sku_id, ())), default=0)
         else:
             held[sku_id] = in_flight(sku_id)

@@ -70,7 +70,7 @@ def backlog_units(rates: dict[str, float], pending: dict[str, int], totals: dict
 def recent_rates(sku_ids) -> dict[int, dict[str, float]]:
     """Units ordered per second over the last window, by SKU and platform (SKUs that sold nothing are absent)."""
     rates = defaultdict(dict)
-    for sku_id, platform, units in _units_in_window("sku_id", "order__account__platform", sku_id__in=sku_ids):
+    for sku_id, platform, units in _units_in_window("sku_id", "order__platform", sku_id__in=sku_ids):
         rates[sku_id][platform] = units / RATE_WINDOW_SECONDS
     return rates
 
@@ -80,7 +80,7 @@ def recent_rates_and_totals(sku_ids) -> tuple[dict[int, dict[str, float]], dict[
     from one query over every SKU sold in the window."""
     wanted = set(sku_ids)
     rates, totals = defaultdict(dict), defaultdict(float)
-    for sku_id, platform, units in _units_in_window("sku_id", "order__account__platform", sku__isnull=False):
+    for sku_id, platform, units in _units_in_window("sku_id", "order__platform", sku__isnull=False):
         totals[platform] += units / RATE_WINDOW_SECONDS
         if sku_id in wanted:
             rates[sku_id][platform] = units / RATE_WINDOW_SECONDS
@@ -105,9 +105,10 @@ def in_flight_seconds() -> dict[str, float]:
 
 def in_flight_seconds_now() -> dict[str, float]:
     """``in_flight_seconds``, raised on each platform to the detection time observed in the last seconds when
-    that is clearly longer (``BACKLOG_MARGIN_SECONDS``)."""
-    seconds = in_flight_seconds()
-    for platform, observed in detection_now().items():
+    that is clearly longer (``BACKLOG_MARGIN_SECONDS``). One cache round trip for both."""
+    found = cache.get_many([IN_FLIGHT_CACHE_KEY, *_detection_keys()])
+    seconds = {EVERY_PLATFORM: DEFAULT_IN_FLIGHT_SECONDS, **(found.pop(IN_FLIGHT_CACHE_KEY, None) or {})}
+    for platform, observed in _longest(found.values()).items():
         measured = seconds.get(platform, seconds[EVERY_PLATFORM])
         if observed > measured + BACKLOG_MARGIN_SECONDS:
             seconds[platform] = observed
@@ -130,9 +131,17 @@ def detection_observe(platform: str, seconds: float) -> None:
 
 def detection_now() -> dict[str, float]:
     """The longest detection time per platform among orders stored in the last ``DETECTION_NOW_SECONDS``."""
+    return _longest(cache.get_many(_detection_keys()).values())
+
+
+def _detection_keys() -> list[str]:
     now = int(time.time())
+    return [_detection_key(now - ago) for ago in range(DETECTION_NOW_SECONDS)]
+
+
+def _longest(observations) -> dict[str, float]:
     longest: dict[str, float] = {}
-    for by_platform in cache.get_many([_detection_key(now - ago) for ago in range(DETECTION_NOW_SECONDS)]).values():
+    for by_platform in observations:
         for platform, seconds in by_platform.items():
             longest[platform] = max(longest.get(platform, 0.0), seconds)
     return longest

@@ -28,7 +28,7 @@ PACE = {
     # Shopee: 1000 calls per minute per shop and API.
     "shopee": PlatformPace(push_rate=10, push_burst=20, pull_interval_seconds=30),
     # AliExpress: per-method quotas by app tier (sandbox default 20/s).
-    "aliexpress": PlatformPace(push_rate=10, push_burst=20, pull_interval_seconds=30),
+    "aliexpress": PlatformPace(push_rate=10, push_burst=20, pull_interval_seconds=10),
 }
 
 # Near a daily revision cap, keep the rest of the day's budget for urgent decreases.
