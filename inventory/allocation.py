@@ -49,6 +49,7 @@ from .velocity import (
 # Below this many times the units in flight, a SKU that is selling switches to the split.
 RUSH_THRESHOLD_FACTOR = 2
 
+
 @dataclass(frozen=True)
 class _Sibling:
     """What the formula reads of an active listing of the SKUs, as plain values (no model instances)."""
