@@ -7,9 +7,10 @@ spends a token of the account's bucket per call, and records each stage time.
 """
 
 import logging
+import math
 import uuid
-from dataclasses import dataclass
-from datetime import timedelta
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
 
 from django.core.cache import cache
 from django.db import transaction
@@ -81,15 +82,12 @@ def account_push(account_id: int) -> PushRun:
                 if loop:
                     cache.touch(lock_key, LOCK_SECONDS)
                 cache.delete(dirty_key)
-                batch, more = _due(account, adapter.batch_limit, pace.daily_revisions_per_listing)
+                batch, more = _due(account, _read_size(adapter, pace), pace.daily_revisions_per_listing)
                 if not batch:
                     if cache.get(dirty_key):
                         continue
                     return PushRun(sent, failed, looked=True)
-                wait = bucket.take()
-                if wait > 0:
-                    return PushRun(sent, failed, retry_in=wait, looked=True)
-                ok, bad, retry_in = _push_batch(account, adapter, batch)
+                ok, bad, retry_in = _push_calls(account, adapter, batch, bucket)
                 sent, failed = sent + ok, failed + bad
                 if retry_in is not None:
                     return PushRun(sent, failed, retry_in=retry_in, looked=True)
@@ -103,6 +101,11 @@ def account_push(account_id: int) -> PushRun:
     finally:
         if cache.get(lock_key) == token:
             cache.delete(lock_key)
+
+
+def _read_size(adapter, pace) -> int:
+    """Targets read per loop: one call's worth, or for one listing per call (Amazon) a full bucket's worth."""
+    return adapter.batch_limit if adapter.batch_limit > 1 else max(1, int(pace.push_burst))
 
 
 def accounts_with_due_pushes() -> list[int]:
@@ -157,45 +160,103 @@ def _count_revision(listing_id: int) -> None:
         cache.incr(key)
 
 
-def _push_batch(account, adapter, batch: list[ListingPush]) -> tuple[int, int, float | None]:
-    picked_at = timezone.now()  # recorded with the outcome: a row locked by a retarget must not delay the send
+@dataclass
+class _Call:
+    """One push call's outcome. Refusals and errors are recorded by ``_call``; the acknowledged pushes by the caller
+    (``_calls_recorded``), so that several calls of a run commit together."""
+
+    picked_at: datetime
+    sent_at: datetime
+    acked_at: datetime | None = None
+    ok: list[ListingPush] = field(default_factory=list)
+    failed: int = 0
+    retry_in: float | None = None  # the platform said wait (throttled) or failed: back off this long
+    stop: bool = False  # no further call of this run should go (throttled, auth, server error)
+
+
+def _push_calls(account, adapter, batch: list[ListingPush], bucket: TokenBucket) -> tuple[int, int, float | None]:
+    """Send ``batch`` in calls of the adapter's batch limit, a token each, and record the outcome.
+
+    A platform that takes one listing per call (Amazon) gets as many calls as the bucket allows for one read of
+    the due targets, and their acknowledgements are written in one transaction: per listing, no read and no
+    commit of its own. Returns (pushed, failed, retry in: the bucket is empty or the platform said wait).
+    """
+    calls: list[_Call] = []
+    retry_in = None
+    size = adapter.batch_limit
+    for start in range(0, len(batch), size):
+        wait = bucket.take()
+        if wait > 0:
+            retry_in = _refill_wait(bucket, wait, calls_left=-(-(len(batch) - start) // size))
+            break
+        call = _call(account, adapter, batch[start : start + size])
+        calls.append(call)
+        if call.stop:
+            retry_in = call.retry_in
+            break
+    _calls_recorded(account, calls)
+    return sum(len(call.ok) for call in calls), sum(call.failed for call in calls), retry_in
+
+
+def _refill_wait(bucket: TokenBucket, wait: float, *, calls_left: int) -> float:
+    """How long to wait before the next run: until the bucket holds a token for each call left, up to half its
+    burst. Waking for every single token made one run (a read, a commit, a task) per call of a busy account."""
+    tokens = min(calls_left, max(1, math.ceil(bucket.burst / 2)))
+    return wait + (tokens - 1) / bucket.rate
+
+
+def _call(account, adapter, batch: list[ListingPush]) -> _Call:
+    call = _Call(picked_at=timezone.now(), sent_at=timezone.now())
+    # (picked_at is recorded with the outcome: a row locked by a retarget must not delay the send)
     updates = [QuantityUpdate(listing=listing_ref(push.listing), quantity=push.target_quantity) for push in batch]
-    sent_at = timezone.now()
+    picked_at, sent_at = call.picked_at, call.sent_at
     try:
         result = adapter.push_quantities_batch(updates)
     except Throttled as error:
         health.event(account.pk, SyncEventKind.THROTTLED, str(error))
         _log(batch, picked_at, sent_at, None, "throttled", str(error))
-        return 0, 0, error.retry_after
+        call.retry_in, call.stop = error.retry_after, True
+        return call
     except AuthFailed as error:
         health.failure(account.pk, str(error))
         _failed(batch, picked_at, sent_at, str(error), backoff=300)
-        return 0, len(batch), None
+        call.failed, call.stop = len(batch), True
+        return call
     except RequestRejected as error:
         _failed(batch, picked_at, sent_at, str(error), backoff=None)
         health.failure(account.pk, str(error))
-        return 0, len(batch), None
+        call.failed = len(batch)
+        return call
     except MarketplaceError as error:  # server errors, timeouts: retry the batch with backoff
         health.failure(account.pk, str(error))
         delay = _failed(batch, picked_at, sent_at, str(error), backoff=None)
-        return 0, len(batch), delay
-    acked_at = timezone.now()
+        call.failed, call.retry_in, call.stop = len(batch), delay, True
+        return call
+    call.acked_at = timezone.now()
     if account.platform in {"ebay"}:
         for push in batch:
             _count_revision(push.listing_id)
     by_sku = {push.listing.seller_sku: push for push in batch}
     failed_skus = {error.seller_sku: error for error in result.failed}
-    ok = [push for sku, push in by_sku.items() if sku not in failed_skus]
-    bad = [push for sku, push in by_sku.items() if sku in failed_skus]
+    call.ok = [push for sku, push in by_sku.items() if sku not in failed_skus]
+    for sku, push in by_sku.items():
+        if sku in failed_skus:
+            error = failed_skus[sku]
+            _failed([push], picked_at, sent_at, f"{error.code}: {error.message}", backoff=None)
+            call.failed += 1
+    return call
+
+
+def _calls_recorded(account, calls: list[_Call]) -> None:
+    done = [(push, call) for call in calls for push in call.ok]
+    if not done:
+        return
     with transaction.atomic():
-        _acknowledged(ok, picked_at, sent_at, acked_at)
-        _log(ok, picked_at, sent_at, acked_at, "ok")
-    for push in bad:
-        error = failed_skus[push.listing.seller_sku]
-        _failed([push], picked_at, sent_at, f"{error.code}: {error.message}", backoff=None)
-    if ok:
-        health.push_ok(account.pk)
-    return len(ok), len(bad), None
+        _acknowledged(done)
+        PushLog.objects.bulk_create(
+            [_log_row(push, call.picked_at, call.sent_at, call.acked_at, "ok") for push, call in done]
+        )
+    health.push_ok(account.pk)
 
 
 def listing_ref(listing: Listing) -> ListingRef:
@@ -208,28 +269,30 @@ def listing_ref(listing: Listing) -> ListingRef:
     )
 
 
-def _acknowledged(pushes: list[ListingPush], picked_at, sent_at, acked_at) -> None:
+def _acknowledged(done: list[tuple[ListingPush, _Call]]) -> None:
     """Mark each sent version done, unless a newer version was already acknowledged: one statement for the push
-    rows and one for the listings, whatever the batch's size.
+    rows and one for the listings, whatever the number of pushes and calls.
 
     A newer target that arrived in flight keeps its (older) change time: it is still owed.
     """
     values_update(
         ListingPush,
-        ("id", "version", "quantity"),
-        [(push.pk, push.version, push.target_quantity) for push in pushes],
-        "pushed_version = v.version, pushed_quantity = v.quantity, picked_at = %s, sent_at = %s, acked_at = %s, "
-        "attempts = 0, next_attempt_at = NULL, last_error = '', "
+        ("id", "version", "quantity", "picked_at", "sent_at", "acked_at"),
+        [
+            (push.pk, push.version, push.target_quantity, call.picked_at, call.sent_at, call.acked_at)
+            for push, call in done
+        ],
+        "pushed_version = v.version, pushed_quantity = v.quantity, picked_at = v.picked_at, sent_at = v.sent_at, "
+        "acked_at = v.acked_at, attempts = 0, next_attempt_at = NULL, last_error = '', "
         "changed_at = CASE WHEN t.version = v.version THEN NULL ELSE t.changed_at END",
         condition="t.pushed_version < v.version",
-        params=(picked_at, sent_at, acked_at),
     )
     values_update(
         Listing,
-        ("id", "quantity"),
-        [(push.listing_id, push.target_quantity) for push in pushes],
-        "last_pushed_quantity = v.quantity, last_pushed_at = %s, sync_state = %s, sync_error = ''",
-        params=(acked_at, ListingSyncState.IN_SYNC.value),
+        ("id", "quantity", "acked_at"),
+        [(push.listing_id, push.target_quantity, call.acked_at) for push, call in done],
+        "last_pushed_quantity = v.quantity, last_pushed_at = v.acked_at, sync_state = %s, sync_error = ''",
+        params=(ListingSyncState.IN_SYNC.value,),
     )
 
 
@@ -249,22 +312,21 @@ def _failed(batch, picked_at, sent_at, message: str, *, backoff: float | None) -
 
 
 def _log(batch, picked_at, sent_at, acked_at, outcome: str, error: str = "") -> None:
-    PushLog.objects.bulk_create(
-        [
-            PushLog(
-                listing_id=push.listing_id,
-                account_id=push.account_id,
-                quantity=push.target_quantity,
-                version=push.version,
-                priority=push.priority,
-                changed_at=push.changed_at,
-                targeted_at=push.targeted_at,
-                picked_at=picked_at,
-                sent_at=sent_at,
-                acked_at=acked_at,
-                outcome=outcome,
-                error=error[:2000],
-            )
-            for push in batch
-        ]
+    PushLog.objects.bulk_create([_log_row(push, picked_at, sent_at, acked_at, outcome, error) for push in batch])
+
+
+def _log_row(push: ListingPush, picked_at, sent_at, acked_at, outcome: str, error: str = "") -> PushLog:
+    return PushLog(
+        listing_id=push.listing_id,
+        account_id=push.account_id,
+        quantity=push.target_quantity,
+        version=push.version,
+        priority=push.priority,
+        changed_at=push.changed_at,
+        targeted_at=push.targeted_at,
+        picked_at=picked_at,
+        sent_at=sent_at,
+        acked_at=acked_at,
+        outcome=outcome,
+        error=error[:2000],
     )

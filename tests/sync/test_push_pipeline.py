@@ -280,7 +280,7 @@ def test_an_ingest_leaves_a_hot_skus_retarget_to_the_drain_instead_of_waiting_fo
 
 @pytest.mark.django_db(transaction=True)
 def test_an_acknowledgement_never_undoes_a_newer_target_or_a_newer_acknowledgement(five_platforms):
-    from hub.sync.dispatcher import _acknowledged
+    from hub.sync.dispatcher import _acknowledged, _Call
     from hub.sync.outbox import push_retarget, pushes_save
 
     _sku, listings = five_platforms
@@ -293,8 +293,9 @@ def test_an_acknowledgement_never_undoes_a_newer_target_or_a_newer_acknowledgeme
     pushes_save([push_retarget(shopify, 4, priority=1, changed_at=timezone.now())])  # version 2 while 1 is in flight
     ListingPush.objects.filter(pk=ebay.pk).update(version=3, pushed_version=3, pushed_quantity=2)  # a newer ack won
     now = timezone.now()
+    call = _Call(picked_at=now, sent_at=now, acked_at=now)
 
-    _acknowledged([sent_shopify, sent_ebay], now, now, now)
+    _acknowledged([(sent_shopify, call), (sent_ebay, call)])
 
     shopify.refresh_from_db()
     assert (shopify.pushed_version, shopify.pushed_quantity, shopify.version, shopify.target_quantity) == (1, 10, 2, 4)
@@ -336,3 +337,46 @@ def test_a_pusher_that_took_everything_due_in_one_batch_does_not_read_the_target
     assert shown(shopify) == 10
     reads = [query["sql"] for query in queries.captured_queries if query["sql"].startswith('SELECT "sync_listingpush"')]
     assert len(reads) == 1
+
+
+@pytest.mark.django_db(transaction=True)
+def test_one_listing_per_call_a_pusher_sends_a_bucket_of_calls_for_one_read_and_one_commit(five_platforms):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from hub.marketplaces.sandbox.connect import sandbox_listing_connect
+    from hub.sync.limits import PACE
+    from tests.factories import SkuFactory, WarehouseFactory, stocked
+
+    _sku, listings = five_platforms
+    amazon = listings["amazon"]
+    shop = SandboxShop.objects.get(platform="amazon", shop_id=amazon.account.shop_id)
+    others = []
+    for code in ("PLATE", "BOWL"):
+        sku = SkuFactory(code=code)
+        stocked(sku, WarehouseFactory(), 6)
+        others.append(sandbox_listing_connect(amazon.account, shop, sku, f"BOB-{code}", 0)[0])
+    listings_refresh([amazon.pk, *(listing.pk for listing in others)])
+
+    with CaptureQueriesContext(connection) as queries:
+        run = account_push(amazon.account_id)
+
+    assert (run.sent, run.failed) == (3, 0)  # three patchListingsItem calls, within the bucket's burst of 5
+    assert [shown(listing) for listing in (amazon, *others)] == [10, 6, 6]
+    statements = [query["sql"] for query in queries.captured_queries]
+    assert len([sql for sql in statements if sql.startswith('SELECT "sync_listingpush"')]) == 1
+    # every acknowledgement in one statement per table, and one push-log insert
+    assert len([sql for sql in statements if 'UPDATE "sync_listingpush"' in sql]) == 1
+    assert len([sql for sql in statements if sql.startswith('INSERT INTO "sync_pushlog"')]) == 1
+    assert PACE["amazon"].push_burst >= 3
+
+
+def test_a_pusher_short_of_tokens_waits_for_several_calls_worth_not_for_one():
+    from hub.core.ratelimit import TokenBucket
+    from hub.sync.dispatcher import _refill_wait
+
+    bucket = TokenBucket("refill-wait", rate_per_second=4.5, burst=5)
+
+    assert _refill_wait(bucket, 0.1, calls_left=1) == pytest.approx(0.1)
+    assert _refill_wait(bucket, 0.1, calls_left=2) == pytest.approx(0.1 + 1 / 4.5)
+    assert _refill_wait(bucket, 0.1, calls_left=40) == pytest.approx(0.1 + 2 / 4.5)  # up to half the burst: 3
