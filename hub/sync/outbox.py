@@ -7,10 +7,11 @@ per-account pushers.
 """
 
 import time
+from datetime import timedelta
 from functools import partial
 
 from django.db import connection, transaction
-from django.db.models import F, Q, Sum
+from django.db.models import Count, F, Q, Sum
 from django.utils import timezone
 
 from hub.core.sql import values_update
@@ -27,6 +28,7 @@ from .models import ListingPush, PushPriority, StockChange
 
 DRAIN_BATCH = 500
 LOW_STOCK_LEVEL = 3  # a decrease to this or fewer units is pushed before anything else
+PLACED_AT_RESOLUTION = timedelta(seconds=1)  # the coarsest order time a marketplace gives (whole seconds)
 # A process that asked for a drain this recently skips asking again: the drain it asked for is
 # delayed longer than this (tasks.DRAIN_DEBOUNCE_SECONDS), so it still sees this commit.
 WAKE_COALESCE_SECONDS = 0.1
@@ -226,7 +228,8 @@ def listing_claims(pushes) -> dict[int, int]:
 
     A listing whose last push was acknowledged shows that quantity minus the units of orders
     placed on it after the acknowledgement (the marketplace counted them down; a sale placed
-    before the push landed was overwritten by it). A listing with a push still owed will show
+    before the push landed was overwritten by it); one with a sale stamped within the second
+    before the acknowledgement has no claim (either may be true). A listing with a push still owed will show
     that target. Orders the hub has not stored yet are not known: the claim is then too high,
     which only makes the split more careful.
     """
@@ -242,19 +245,29 @@ def listing_claims(pushes) -> dict[int, int]:
     if since:
         # Summed in the database, each listing from its own acknowledgement: one listing acknowledged long
         # ago must not bring along every other listing's lines since then.
+        acked_at = F("listing__push__acked_at")
         sold_since_ack = (
             OrderLine.objects.filter(
-                Q(order__placed_at__gt=min(since.values())),  # lets an index on the order's time help
-                Q(order__placed_at__gt=F("listing__push__acked_at")),
+                Q(order__placed_at__gt=min(since.values()) - PLACED_AT_RESOLUTION),  # an index on the time helps
+                Q(order__placed_at__gt=acked_at - PLACED_AT_RESOLUTION),
                 listing_id__in=since,
             )
             .exclude(order__state=OrderState.CANCELLED)
             .values_list("listing_id")
-            .annotate(units=Sum("quantity"))
+            .annotate(
+                units=Sum("quantity", filter=Q(order__placed_at__gt=acked_at), default=0),
+                unsure=Count("id", filter=Q(order__placed_at__lte=acked_at)),
+            )
             .order_by()
         )
-        for listing_id, units in sold_since_ack:
-            claims[listing_id] -= units
+        for listing_id, units, unsure in sold_since_ack:
+            if unsure:
+                # Marketplaces stamp orders to the second: a sale stamped in the second before the acknowledgement
+                # may have come before the push landed (overwritten) or after (counted down). Unknown: the
+                # listing is pushed its target whatever it was, which is right either way.
+                del claims[listing_id]
+            else:
+                claims[listing_id] -= units
     return {listing_id: max(0, claim) for listing_id, claim in claims.items()}
 
 

@@ -380,3 +380,27 @@ def test_a_pusher_short_of_tokens_waits_for_several_calls_worth_not_for_one():
     assert _refill_wait(bucket, 0.1, calls_left=1) == pytest.approx(0.1)
     assert _refill_wait(bucket, 0.1, calls_left=2) == pytest.approx(0.1 + 1 / 4.5)
     assert _refill_wait(bucket, 0.1, calls_left=40) == pytest.approx(0.1 + 2 / 4.5)  # up to half the burst: 3
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_sale_stamped_in_the_second_of_the_last_acknowledgement_gets_the_listing_pushed_again(five_platforms):
+    """The marketplace stamped the sale to the second: it may have come after the push landed (and counted down)."""
+    from inventory.models import AllocationRule
+
+    _sku, listings = five_platforms
+    AllocationRule.objects.create(name="Shopee cap", platform="shopee", max_per_listing=5)
+    push_all(listings_refresh([listing.pk for listing in listings.values()]))
+    shopee = listings["shopee"]
+    acked_at = ListingPush.objects.get(listing=shopee).acked_at
+    shop = SandboxShop.objects.get(platform="shopee", shop_id=shopee.account.shop_id)
+    sandbox_module("shopee").place_order(shop, [(shopee.seller_sku, 1)])  # after the push landed: Shopee shows 4
+    assert shown(shopee) == 4
+
+    stamped = acked_at.replace(microsecond=0)  # whole seconds, as Shopee's create_time: before the acknowledgement
+    canonical = dataclasses.replace(
+        canonical_order("9301", ((shopee.seller_sku, 1),), platform="shopee"), created_at=stamped
+    )
+    order_ingest(account=shopee.account, canonical=canonical, raw={})
+    push_all(listings_sold([shopee.pk]))  # 9 units left, still above the cap of 5
+
+    assert shown(shopee) == 5
