@@ -38,6 +38,8 @@ Figures, per phase, overall and per platform:
   what the hub advertised for it just after the order (first snapshot after the order's
   commit). Upper bound, resolution one sample interval; per platform, of that platform's
   listings. Orders whose listings never got there by the end count at their censored value;
+- sale_to_listings: the same, counted from the sale at the marketplace (detection + hub latency, per
+  order): what a change that shortens one at the other's expense must be judged by;
 - exposure_listing_s: sum over snapshots of interval x listings showing more than the hub
   advertises (what could be reserved for them): the oversell risk;
 - api_calls_per_change: quantity-push calls received by the sandboxes / StockChange rows
@@ -553,6 +555,9 @@ def phase_figures(window: Window, snapshots: Snapshots, sandbox_report: dict, st
     detection = {platform: [] for platform in PLATFORMS}
     hub_latency_all: list[float] = []
     hub_latency = {platform: [] for platform in PLATFORMS}
+    # From the sale at the marketplace (detection + hub latency): what a trade between the two must be judged by.
+    from_sale_all: list[float] = []
+    from_sale = {platform: [] for platform in PLATFORMS}
     censored = 0
     oversold = dict.fromkeys(PLATFORMS, 0)
     missing = dict.fromkeys(PLATFORMS, 0)
@@ -580,10 +585,13 @@ def phase_figures(window: Window, snapshots: Snapshots, sandbox_report: dict, st
             listings_of_sku,
             skus_affected_by,
             hub_latency,
+            detected_after=_seconds(stored, created),
+            from_sale_by_platform=from_sale,
         )
         censored += was_censored
         if worst is not None:
             hub_latency_all.append(worst)
+            from_sale_all.append(worst + _seconds(stored, created))
 
     # exposure, over the traffic and settling window
     exposure = dict.fromkeys(PLATFORMS, 0.0)
@@ -655,6 +663,7 @@ def phase_figures(window: Window, snapshots: Snapshots, sandbox_report: dict, st
             "hub_latency": latency,
             "hub_latency_p50_s": latency["p50"],
             "hub_latency_p99_s": latency["p99"],
+            "sale_to_listings_p99_s": percentiles(from_sale[platform])["p99"],
             "exposure_listing_s": round(exposure[platform], 2),
             "exposure_low_stock_listing_s": round(exposure_low[platform], 2),
             "api_calls": calls[platform],
@@ -687,6 +696,9 @@ def phase_figures(window: Window, snapshots: Snapshots, sandbox_report: dict, st
         "hub_latency_p50_s": overall_latency["p50"],
         "hub_latency_p99_s": overall_latency["p99"],
         "hub_latency_censored_orders": censored,
+        "sale_to_listings": percentiles(from_sale_all),
+        "sale_to_listings_p50_s": percentiles(from_sale_all)["p50"],
+        "sale_to_listings_p99_s": percentiles(from_sale_all)["p99"],
         "exposure_listing_s": round(sum(exposure.values()), 2),
         "exposure_low_stock_listing_s": round(sum(exposure_low.values()), 2),
         "stock_changes": len(changes),
@@ -759,9 +771,23 @@ def push_limit_floors(window: Window) -> dict[str, list[dict]]:
 
 
 def _order_hub_latency(
-    stored, committed, order_lines, snapshots, column, listings, listings_of_sku, skus_affected_by, by_platform
+    stored,
+    committed,
+    order_lines,
+    snapshots,
+    column,
+    listings,
+    listings_of_sku,
+    skus_affected_by,
+    by_platform,
+    *,
+    detected_after: float = 0.0,
+    from_sale_by_platform=None,
 ):
-    """(worst latency over the order's other listings, 1 if some listing never got there else 0)."""
+    """(worst latency over the order's other listings, 1 if some listing never got there else 0).
+
+    ``from_sale_by_platform``: each listing's latency counted from the sale instead (``detected_after`` earlier).
+    """
     times = snapshots.times
     base = bisect.bisect_left(times, stored)
     threshold_index = bisect.bisect_left(times, committed + 0.02)
@@ -785,6 +811,8 @@ def _order_hub_latency(
                     index -= 1
                 latency = max(0.0, times[index] - stored)
                 by_platform[listings[listing_id][1]].append(latency)
+                if from_sale_by_platform is not None:
+                    from_sale_by_platform[listings[listing_id][1]].append(latency + detected_after)
                 worst = max(worst, latency)
     return worst, censored
 
@@ -1002,6 +1030,7 @@ def text_report(result: dict) -> str:
             f"  hub latency {figures['hub_latency']} (censored orders {figures['hub_latency_censored_orders']})"
         )
         lines.append(f"  detection latency {figures['detection_latency']}")
+        lines.append(f"  from the sale to every other listing (detection + hub) {figures['sale_to_listings']}")
         lines.append(
             f"  exposure {figures['exposure_listing_s']} listing-s "
             f"(at low stock {figures['exposure_low_stock_listing_s']}), oversold {figures['oversold']}, "

@@ -23,6 +23,7 @@ PHASE_KEYS = {
     "hub_latency_p50_s",
     "hub_latency_p99_s",
     "detection_latency_p99_s",
+    "sale_to_listings_p99_s",
     "exposure_listing_s",
     "api_calls_per_change",
     "oversold",
