@@ -570,7 +570,8 @@ def phase_figures(window: Window, snapshots: Snapshots, sandbox_report: dict, st
             continue
         order_id, stored, committed, state = found
         stored_times.append(stored)
-        detection[platform].append(_seconds(stored, created))
+        detected_after = _seconds(stored, created)
+        detection[platform].append(detected_after)
         if state == "on_hold":
             held[platform] += 1
         if state in UNALLOCATED_STATES:
@@ -585,13 +586,13 @@ def phase_figures(window: Window, snapshots: Snapshots, sandbox_report: dict, st
             listings_of_sku,
             skus_affected_by,
             hub_latency,
-            detected_after=_seconds(stored, created),
+            detected_after=detected_after,
             from_sale_by_platform=from_sale,
         )
         censored += was_censored
         if worst is not None:
             hub_latency_all.append(worst)
-            from_sale_all.append(worst + _seconds(stored, created))
+            from_sale_all.append(worst + detected_after)
 
     # exposure, over the traffic and settling window
     exposure = dict.fromkeys(PLATFORMS, 0.0)
@@ -680,6 +681,7 @@ def phase_figures(window: Window, snapshots: Snapshots, sandbox_report: dict, st
         platform for platform in PLATFORMS if per_platform[platform]["push_limit_floor_s"] > GOAL_P99_SECONDS
     )
     overall_latency = percentiles(hub_latency_all)
+    overall_from_sale = percentiles(from_sale_all)
     all_detection = percentiles([value for values in detection.values() for value in values])
     ingest_span = max((_seconds(stored, start) for stored in stored_times), default=0.0)
     return {
@@ -696,9 +698,9 @@ def phase_figures(window: Window, snapshots: Snapshots, sandbox_report: dict, st
         "hub_latency_p50_s": overall_latency["p50"],
         "hub_latency_p99_s": overall_latency["p99"],
         "hub_latency_censored_orders": censored,
-        "sale_to_listings": percentiles(from_sale_all),
-        "sale_to_listings_p50_s": percentiles(from_sale_all)["p50"],
-        "sale_to_listings_p99_s": percentiles(from_sale_all)["p99"],
+        "sale_to_listings": overall_from_sale,
+        "sale_to_listings_p50_s": overall_from_sale["p50"],
+        "sale_to_listings_p99_s": overall_from_sale["p99"],
         "exposure_listing_s": round(sum(exposure.values()), 2),
         "exposure_low_stock_listing_s": round(sum(exposure_low.values()), 2),
         "stock_changes": len(changes),

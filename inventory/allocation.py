@@ -192,13 +192,9 @@ def pool_units_claimed(shown: int, *, own: int, pool: int, terms: Terms) -> int:
     return low
 
 
-def rule_for(listing: Listing, rules: list[AllocationRule]) -> AllocationRule | None:
-    """The most specific active rule matching the listing (account 4, seller 2, platform 1; then lowest id)."""
-    account = listing.account
-    return _rule_matching(account.pk, account.seller_id, account.platform, rules)
-
-
-def _rule_matching(account_id: int, seller_id: int, platform: str, rules: list[AllocationRule]):
+def rule_for(account_id: int, seller_id: int, platform: str, rules: list[AllocationRule]) -> AllocationRule | None:
+    """The most specific active rule matching a listing of this account (account 4, seller 2, platform 1; then
+    lowest id)."""
     matching = [
         rule
         for rule in rules
@@ -281,7 +277,7 @@ def advertised_quantities(listings, claims: dict[int, int] | None = None) -> dic
     held = _in_flight_held(live, recipes) if any(rule.low_stock_threshold for rule in rules) else defaultdict(int)
     terms = {}
     for listing in live:
-        rule = _rule_matching(listing.account_id, listing.seller_id, listing.platform, rules)
+        rule = rule_for(listing.account_id, listing.seller_id, listing.platform, rules)
         listing_terms = Terms.of(rule, adaptive.get((listing.sku_id, listing.platform), 0))
         if listing_terms.low_stock_threshold and held[listing.sku_id]:
             # a rush switches to the split while the pool still covers what is in flight

@@ -76,22 +76,21 @@ def account_push(account_id: int) -> PushRun:
         pace = PACE[account.platform]
         bucket = TokenBucket(f"push:{account_id}", pace.push_rate, pace.push_burst)
         sent = failed = 0
-        dirty_key = _dirty_key(account_id)
         try:
             for loop in range(MAX_BATCHES_PER_RUN):
                 if loop:
                     cache.touch(lock_key, LOCK_SECONDS)
-                cache.delete(dirty_key)
+                cache.delete(_dirty_key(account_id))
                 batch, more = _due(account, _read_size(adapter, pace), pace.daily_revisions_per_listing)
                 if not batch:
-                    if cache.get(dirty_key):
+                    if is_dirty(account_id):
                         continue
                     return PushRun(sent, failed, looked=True)
                 ok, bad, retry_in = _push_calls(account, adapter, batch, bucket)
                 sent, failed = sent + ok, failed + bad
                 if retry_in is not None:
                     return PushRun(sent, failed, retry_in=retry_in, looked=True)
-                if not more and not cache.get(dirty_key):
+                if not more and not is_dirty(account_id):
                     # Everything due when the batch was read went in it, and no target changed since (a retarget
                     # marks the account dirty after it commits): no need to read again.
                     return PushRun(sent, failed, looked=True)
@@ -206,10 +205,10 @@ def _refill_wait(bucket: TokenBucket, wait: float, *, calls_left: int) -> float:
 
 
 def _call(account, adapter, batch: list[ListingPush]) -> _Call:
-    call = _Call(picked_at=timezone.now(), sent_at=timezone.now())
-    # (picked_at is recorded with the outcome: a row locked by a retarget must not delay the send)
+    picked_at = timezone.now()  # recorded with the outcome: a row locked by a retarget must not delay the send
     updates = [QuantityUpdate(listing=listing_ref(push.listing), quantity=push.target_quantity) for push in batch]
-    picked_at, sent_at = call.picked_at, call.sent_at
+    sent_at = timezone.now()
+    call = _Call(picked_at=picked_at, sent_at=sent_at)
     try:
         result = adapter.push_quantities_batch(updates)
     except Throttled as error:
