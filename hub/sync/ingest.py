@@ -53,8 +53,22 @@ def inbox_apply(
     *,
     details_pending: bool = False,
 ):
+    """Ingest one parsed order, mark its inbox message in the same transaction, and retarget what it sold."""
+    result = inbox_store(message, account, canonical, raw, details_pending=details_pending)
+    orders_wake([result])
+    return result
+
+
+def inbox_store(
+    message: InboxMessage,
+    account: MarketplaceAccount,
+    canonical: CanonicalOrder,
+    raw: dict,
+    *,
+    details_pending: bool = False,
+):
     """Ingest one parsed order and mark its inbox message in the same transaction; errors leave the message
-    failed, not lost."""
+    failed, not lost. The listings it sold are retargeted by ``orders_wake``, once for many orders."""
 
     def processed(result) -> None:
         state = InboxState.PROCESSED if result.applied else InboxState.IGNORED
@@ -65,18 +79,31 @@ def inbox_apply(
             account=account, canonical=canonical, raw=raw, details_pending=details_pending, on_stored=processed
         )
     except Exception as error:
-        InboxMessage.objects.filter(pk=message.pk).update(
-            state=InboxState.FAILED, error=f"{type(error).__name__}: {error}"[:2000], processed_at=timezone.now()
-        )
+        _failed(message.pk, error)
         raise
     if result.created:
         order = result.order
         detection_observe(account.platform, max(0.0, (order.created_at - order.placed_at).total_seconds()))
-        sold = [line for line in result.lines if line.listing_id is not None]
-        sold_on = [line.listing_id for line in sold]
-        for account_id in sorted(listings_sold(sold_on, sku_ids={line.sku_id for line in sold})):
-            push_soon(account_id, countdown=PUSH_COALESCE_SECONDS)
     return result
+
+
+def orders_wake(results) -> None:
+    """New targets for every listing of the SKUs that these stored orders sold, and a push run for each account
+    with something to push: one retarget for a batch of orders, however many."""
+    sold = [line for result in results if result.created for line in result.lines if line.listing_id is not None]
+    if not sold:
+        return
+    for account_id in sorted(listings_sold([line.listing_id for line in sold], sku_ids={line.sku_id for line in sold})):
+        push_soon(account_id, countdown=PUSH_COALESCE_SECONDS)
+
+
+def _failed(message_id: int, error: Exception) -> None:
+    InboxMessage.objects.filter(pk=message_id).update(
+        state=InboxState.FAILED,
+        error=f"{type(error).__name__}: {error}"[:2000],
+        processed_at=timezone.now(),
+        claimed_until=None,  # its retry takes it at once
+    )
 
 
 PUSHED = (InboxSource.WEBHOOK, InboxSource.NOTIFICATION)  # the platform told the hub (pulls are the hub asking)
@@ -165,13 +192,14 @@ def account_pull(account_id: int) -> int:
                         for order, raw in fresh
                     ]
                 )
+                stored = []
                 for message, (order, raw) in zip(messages, fresh, strict=True):
                     try:
-                        inbox_apply(message, account, order, raw)
+                        stored.append(inbox_store(message, account, order, raw))
                     except Exception:
                         logger.exception("order %s of account %s failed to apply", order.external_id, account.pk)
-                        continue
-                    count += 1
+                count += len(stored)
+                _page_wake(account.pk, stored)
                 if page.high_water_mark and page.high_water_mark > newest:
                     newest = page.high_water_mark
                 if page.resume_from:  # the platform's pace stopped the pull: the rest next time
@@ -188,6 +216,14 @@ def account_pull(account_id: int) -> int:
     finally:
         if cache.get(lock_key) == token:
             cache.delete(lock_key)
+
+
+def _page_wake(account_id: int, stored) -> None:
+    try:
+        orders_wake(stored)
+    except Exception:
+        # The orders and their stock changes are committed: the outbox drain retargets what this could not.
+        logger.exception("retargeting after a pulled page of account %s failed; left to the outbox drain", account_id)
 
 
 def orders_known(account_id: int, stamps: list[OrderStamp]) -> set[str]:
@@ -252,22 +288,28 @@ def inbox_process(message_id: int):
     if message.state == InboxState.PROCESSED:
         return None
     if not message.external_id:  # a push about something other than an order
-        InboxMessage.objects.filter(pk=message.pk).update(state=InboxState.IGNORED, processed_at=timezone.now())
+        message_ignore(message)
         return None
+    canonical, raw, details_pending = message_order(message)
+    return inbox_apply(message, message.account, canonical, raw, details_pending=details_pending)
+
+
+def message_ignore(message: InboxMessage) -> None:
+    InboxMessage.objects.filter(pk=message.pk).update(state=InboxState.IGNORED, processed_at=timezone.now())
+
+
+def message_order(message: InboxMessage) -> tuple[CanonicalOrder, dict, bool]:
+    """(canonical order, raw payload, details pending) of a stored message: parsed from a push, fetched when the
+    push only names the order, fetched again for a pulled one. A failure marks the message failed and raises."""
     from .intake import order_fetch, order_from_notification, order_from_push
 
     account = message.account
-    details_pending = False
     try:
         if message.source == InboxSource.WEBHOOK:
-            canonical, raw = order_from_push(account, message)
-        elif message.source == InboxSource.NOTIFICATION:
-            canonical, raw, details_pending = order_from_notification(account, message)
-        else:
-            canonical, raw = order_fetch(account, message.external_id)
+            return (*order_from_push(account, message), False)
+        if message.source == InboxSource.NOTIFICATION:
+            return order_from_notification(account, message)
+        return (*order_fetch(account, message.external_id), False)
     except Exception as error:
-        InboxMessage.objects.filter(pk=message.pk).update(
-            state=InboxState.FAILED, error=f"{type(error).__name__}: {error}"[:2000], processed_at=timezone.now()
-        )
+        _failed(message.pk, error)
         raise
-    return inbox_apply(message, account, canonical, raw, details_pending=details_pending)

@@ -22,6 +22,9 @@ class InboxMessage(models.Model):
     error = models.TextField(_("error"), blank=True)
     received_at = models.DateTimeField(_("received at"), auto_now_add=True, db_index=True)
     processed_at = models.DateTimeField(_("processed at"), null=True, blank=True)
+    # Taken by a run processing a batch of pending messages until then (``hub.sync.inbox``); a claim left by a
+    # worker that died lapses, and the sweep queues the message again.
+    claimed_until = models.DateTimeField(_("claimed until"), null=True, blank=True, editable=False)
 
     class Meta:
         verbose_name = _("inbox message")

@@ -92,16 +92,29 @@ def sync_sweep_task() -> None:
 
 @shared_task(bind=True, ignore_result=True, max_retries=5)
 def inbox_process_task(self, message_id: int) -> None:
+    """Process a stored message, and with it the oldest others waiting (``hub.sync.inbox``).
+
+    A retryable failure (the platform's fetch failed) of this message is retried by this task; one of another
+    message in the batch gets a task of its own. Other failures stay on their messages, logged.
+    """
     from hub.marketplaces.errors import MarketplaceError
 
-    from .ingest import inbox_process
+    from .inbox import inbox_process_pending
 
-    try:
-        inbox_process(message_id)
-    except MarketplaceError as error:
-        if error.retryable:
-            raise self.retry(countdown=min(2**self.request.retries, 60)) from error
-        raise
+    failures = inbox_process_pending(message_id)
+    for other_id, error in failures.items():
+        if other_id == message_id:
+            continue
+        if isinstance(error, MarketplaceError) and error.retryable:
+            inbox_process_task.apply_async(args=[other_id], countdown=1)
+        else:
+            logger.error("inbox message %s failed", other_id, exc_info=error)
+    error = failures.get(message_id)
+    if error is None:
+        return
+    if isinstance(error, MarketplaceError) and error.retryable:
+        raise self.retry(countdown=min(2**self.request.retries, 60)) from error
+    raise error
 
 
 @shared_task(ignore_result=True)
