@@ -5,7 +5,8 @@ others are waiting, the oldest pending pushes with it (up to ``INBOX_BATCH``): i
 parses them all, stores each order in its own transaction, and then retargets every listing
 they sold at once (``orders_wake``) instead of once per order. A message another run has
 claimed is left to it; the later task of a message already processed finds nothing to do.
-With no backlog a run is one message, as before, at no cost in latency.
+With no backlog a run is one message, as before, at no cost in latency; nor while push runs
+wait for a process (``push_waits``): a batch would hold its process longer.
 
 A claim is a lease (``claimed_until``): the messages of a run that died stay pending, its
 lease lapses, and the sweep queues them again (``inbox_requeue_stale``).
@@ -21,6 +22,7 @@ from django.utils import timezone
 from .enums import InboxState
 from .ingest import PUSHED, REQUEUE_WITHIN, inbox_store, message_ignore, message_order, orders_wake
 from .models import InboxMessage
+from .push_waits import pushes_overdue
 
 logger = logging.getLogger(__name__)
 
@@ -56,9 +58,10 @@ def inbox_claim(message_id: int, limit: int = INBOX_BATCH) -> list[int]:
 def inbox_process_pending(message_id: int, limit: int = INBOX_BATCH) -> dict[int, Exception]:
     """Process ``message_id`` and the backlog claimed with it; returns the failures by message id.
 
-    One message's failure (marked failed on its row) stops none of the others.
+    One message's failure (marked failed on its row) stops none of the others. While push runs wait for a
+    process (``push_waits``), a run takes its own message only: it frees its process for them sooner.
     """
-    ids = inbox_claim(message_id, limit)
+    ids = inbox_claim(message_id, 1 if pushes_overdue() else limit)
     return inbox_batch_process(ids) if ids else {}
 
 

@@ -8,7 +8,7 @@ from django.core.cache import cache
 
 from inventory.velocity import RATE_WINDOW_SECONDS
 
-from . import dispatcher, outbox
+from . import dispatcher, outbox, push_waits
 from .schedules import SWEEP_EVERY_SECONDS
 
 logger = logging.getLogger(__name__)
@@ -53,6 +53,8 @@ def push_soon(account_id: int, countdown: float | None = None, *, urgent: bool =
     if not cache.add(_queued_key(account_id, urgent), 1, timeout=PUSH_QUEUED_SECONDS):
         return  # a queued run will see the new targets
     queue = {"queue": settings.CELERY_URGENT_QUEUE} if urgent else {}
+    if not urgent:
+        push_waits.push_queued(account_id, countdown)
     account_push_task.apply_async(args=[account_id], kwargs={"urgent": urgent}, countdown=countdown, **queue)
 
 
@@ -63,6 +65,8 @@ def _queued_key(account_id: int, urgent: bool) -> str:
 @shared_task(ignore_result=True)
 def account_push_task(account_id: int, urgent: bool = False) -> None:
     cache.delete(_queued_key(account_id, urgent))
+    if not urgent:
+        push_waits.push_started(account_id)
     run = dispatcher.account_push(account_id)
     if run.retry_in is not None:
         account_push_task.apply_async(args=[account_id], countdown=max(run.retry_in, 0.05))

@@ -18,6 +18,7 @@ from hub.marketplaces.errors import MarketplaceError
 from hub.marketplaces.sandbox.common import random_buyer, webhook_deliver
 from hub.marketplaces.sandbox.models import FaultKind, SandboxFault, SandboxListing, SandboxShop, SandboxWebhook
 from hub.marketplaces.sandbox.registry import sandbox_module
+from hub.sync import push_waits
 from hub.sync.enums import InboxSource, InboxState
 from hub.sync.inbox import inbox_claim, inbox_process_pending
 from hub.sync.models import InboxMessage, ListingPush
@@ -30,8 +31,10 @@ BUYERS = itertools.count()
 
 @pytest.fixture(autouse=True)
 def listings_show_the_pool(five_platforms_with_webhooks):
-    """Each marketplace shows the pool's 10 units, so buyers can order."""
+    """Each marketplace shows the pool's 10 units, so buyers can order; no push run is waiting (no worker runs
+    the ones queued by earlier tests, and they would hold batches back)."""
     SandboxListing.objects.update(quantity=10)
+    push_waits._redis().delete(push_waits._key())
 
 
 def pushed_order(listings, platform: str) -> InboxMessage:
@@ -88,6 +91,20 @@ def test_a_run_takes_at_most_its_limit_its_own_message_first(five_platforms_with
     claimed = inbox_claim(backlog[3].pk, limit=2)
 
     assert claimed == [backlog[3].pk, backlog[0].pk]  # its own, then the oldest waiting
+
+
+@pytest.mark.django_db(transaction=True)
+def test_while_push_runs_wait_for_a_process_a_run_takes_its_own_message_only(five_platforms_with_webhooks):
+    _sku, listings = five_platforms_with_webhooks
+    backlog = [pushed_order(listings, "shopify") for _ in range(3)]
+    push_waits.push_queued(listings["amazon"].account_id, countdown=-1)  # due a second ago, not started
+
+    inbox_process_pending(backlog[1].pk)
+    assert states(backlog) == [InboxState.PENDING, InboxState.PROCESSED, InboxState.PENDING]
+
+    push_waits.push_started(listings["amazon"].account_id)
+    inbox_process_pending(backlog[0].pk)
+    assert states(backlog) == [InboxState.PROCESSED] * 3
 
 
 @pytest.mark.django_db(transaction=True)
