@@ -12,7 +12,6 @@ A claim is a lease (``claimed_until``): the messages of a run that died stay pen
 lease lapses, and the sweep queues them again (``inbox_requeue_stale``).
 """
 
-import logging
 from datetime import timedelta
 
 from django.db import transaction
@@ -23,8 +22,6 @@ from .enums import InboxState
 from .ingest import PUSHED, REQUEUE_WITHIN, inbox_store, message_ignore, message_order, orders_wake
 from .models import InboxMessage
 from .push_waits import pushes_overdue
-
-logger = logging.getLogger(__name__)
 
 INBOX_BATCH = 6
 CLAIM_SECONDS = 30  # shorter than ingest.PENDING_STALE: a lapsed claim is requeued by the sweep
