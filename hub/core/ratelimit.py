@@ -9,6 +9,8 @@ import time
 
 from django.conf import settings
 
+from .redis import redis_client
+
 _LUA = """
 local key = KEYS[1]
 local rate = tonumber(ARGV[1])
@@ -32,17 +34,13 @@ return tostring(wait)
 
 _local_lock = threading.Lock()
 _local_buckets: dict[str, tuple[float, float]] = {}
-_redis_client = None
 _script = None
 
 
 def _redis():
-    global _redis_client, _script
-    if _redis_client is None:
-        import redis
-
-        _redis_client = redis.Redis.from_url(settings.REDIS_URL)
-        _script = _redis_client.register_script(_LUA)
+    global _script
+    if _script is None:
+        _script = redis_client().register_script(_LUA)
     return _script
 
 
@@ -69,8 +67,7 @@ class TokenBucket:
 
     def reset(self):
         if getattr(settings, "REDIS_URL", None):
-            _redis()  # ensures the client exists
-            _redis_client.delete(self.key)
+            redis_client().delete(self.key)
         else:
             with _local_lock:
                 _local_buckets.pop(self.key, None)

@@ -12,19 +12,10 @@ import time
 from django.conf import settings
 from django.core.cache import cache
 
+from hub.core.redis import redis_client
+
 OVERDUE_AFTER_SECONDS = 0.1  # a run this late is waiting for a process, not for its countdown
 FORGET_AFTER_SECONDS = 30  # a run still not started after this was lost (a killed worker): not counted
-
-_client = None
-
-
-def _redis():
-    global _client
-    if _client is None:
-        import redis
-
-        _client = redis.Redis.from_url(settings.REDIS_URL)
-    return _client
 
 
 def _key() -> str:
@@ -33,12 +24,12 @@ def _key() -> str:
 
 def push_queued(account_id: int, countdown: float | None) -> None:
     if settings.REDIS_URL:
-        _redis().zadd(_key(), {str(account_id): time.time() + (countdown or 0)})
+        redis_client().zadd(_key(), {str(account_id): time.time() + (countdown or 0)})
 
 
 def push_started(account_id: int) -> None:
     if settings.REDIS_URL:
-        _redis().zrem(_key(), str(account_id))
+        redis_client().zrem(_key(), str(account_id))
 
 
 def pushes_overdue() -> bool:
@@ -46,7 +37,7 @@ def pushes_overdue() -> bool:
     if not settings.REDIS_URL:
         return False
     now = time.time()
-    pipe = _redis().pipeline(transaction=False)
+    pipe = redis_client().pipeline(transaction=False)
     pipe.zremrangebyscore(_key(), "-inf", now - FORGET_AFTER_SECONDS)
     pipe.zrangebyscore(_key(), "-inf", now - OVERDUE_AFTER_SECONDS, start=0, num=1)
     return bool(pipe.execute()[1])

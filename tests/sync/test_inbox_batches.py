@@ -14,13 +14,14 @@ import pytest
 from django.db import connection
 from django.utils import timezone
 
+from hub.core.redis import redis_client
 from hub.marketplaces.errors import MarketplaceError
 from hub.marketplaces.sandbox.common import random_buyer, webhook_deliver
 from hub.marketplaces.sandbox.models import FaultKind, SandboxFault, SandboxListing, SandboxShop, SandboxWebhook
 from hub.marketplaces.sandbox.registry import sandbox_module
 from hub.sync import push_waits
 from hub.sync.enums import InboxSource, InboxState
-from hub.sync.inbox import inbox_claim, inbox_process_pending
+from hub.sync.inbox import inbox_batch_process, inbox_claim, inbox_process_pending
 from hub.sync.models import InboxMessage, ListingPush
 from inventory.models import Stock
 from orders.enums import OrderState
@@ -34,7 +35,7 @@ def listings_show_the_pool(five_platforms_with_webhooks):
     """Each marketplace shows the pool's 10 units, so buyers can order; no push run is waiting (no worker runs
     the ones queued by earlier tests, and they would hold batches back)."""
     SandboxListing.objects.update(quantity=10)
-    push_waits._redis().delete(push_waits._key())
+    redis_client().delete(push_waits._key())
 
 
 def pushed_order(listings, platform: str) -> InboxMessage:
@@ -204,6 +205,4 @@ def test_runs_at_once_share_the_backlog_and_store_each_order_once(five_platforms
 
 
 def inbox_process_pending_claimed(ids):
-    from hub.sync.inbox import inbox_batch_process
-
     assert inbox_batch_process(ids) == {}

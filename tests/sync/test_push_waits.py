@@ -2,14 +2,15 @@
 
 import pytest
 
+from hub.core.redis import redis_client
 from hub.sync import push_waits
 
 
 @pytest.fixture(autouse=True)
 def no_runs_queued():
-    push_waits._redis().delete(push_waits._key())
+    redis_client().delete(push_waits._key())
     yield
-    push_waits._redis().delete(push_waits._key())
+    redis_client().delete(push_waits._key())
 
 
 def test_a_run_due_later_is_not_overdue():
@@ -39,7 +40,7 @@ def test_a_run_never_started_is_forgotten():
     push_waits.push_queued(1, countdown=-(push_waits.FORGET_AFTER_SECONDS + 1))
 
     assert not push_waits.pushes_overdue()
-    assert push_waits._redis().zcard(push_waits._key()) == 0
+    assert redis_client().zcard(push_waits._key()) == 0
 
 
 def test_nothing_is_tracked_without_redis(settings):
